@@ -1,0 +1,53 @@
+import { createServer } from 'node:http';
+import {
+  AppError,
+  type Logger,
+  type Metrics,
+  createServiceApp,
+  finishServiceApp,
+  requestIdOf,
+  REQUEST_ID_HEADER,
+  sendProblem,
+} from '@chat/kit';
+import helmet from 'helmet';
+import type { GatewayConfig } from './config.ts';
+import { createUpstreams } from './routes/upstreams.ts';
+import { inlineScriptHashes, webRoutes } from './routes/web.ts';
+
+export type GatewayDeps = { config: GatewayConfig; logger: Logger; metrics: Metrics };
+
+export function createGateway({ config, logger, metrics }: GatewayDeps) {
+  const upstreams = createUpstreams(config, logger);
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", ...inlineScriptHashes(config.WEB_DIR)],
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+    strictTransportSecurity: config.NODE_ENV === 'production',
+  });
+  const app = createServiceApp({ logger, metrics, checks: [], first: [securityHeaders], parseJson: false });
+  app.use((req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > config.BODY_LIMIT_BYTES) {
+      const tooLarge = new AppError('bad_request', `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes`);
+      return sendProblem(res.status(413), Object.assign(tooLarge, { status: 413, title: 'Content Too Large' }));
+    }
+    req.headers[REQUEST_ID_HEADER] = res.getHeader(REQUEST_ID_HEADER) as string;
+    next();
+  });
+  for (const handler of upstreams.handlers) app.use(handler);
+  app.use(upstreams.realtime);
+  app.use(webRoutes(config.WEB_DIR));
+  finishServiceApp(app);
+
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/socket.io')) return socket.destroy();
+    req.headers[REQUEST_ID_HEADER] = requestIdOf(req as never);
+    upstreams.realtime.upgrade(req, socket as never, head);
+  });
+  return { app, server };
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { common, parseConfig, repoRoot } from '@chat/kit';
+import { z } from 'zod';
+
+const urlList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url()).min(1, 'must list at least one URL'));
+
+export const gatewayConfigShape = {
+  NODE_ENV: common.NODE_ENV,
+  LOG_LEVEL: common.LOG_LEVEL,
+  PORT: common.port(8080),
+  AUTH_URL: z.url().default('http://127.0.0.1:3001'),
+  CHAT_HISTORY_URL: z.url().default('http://127.0.0.1:3002'),
+  /** Realtime nodes, comma-separated; sockets are spread across them. */
+  REALTIME_URLS: urlList.default(['http://127.0.0.1:3003', 'http://127.0.0.1:3004']),
+  WEB_DIR: z.string().default(path.join(repoRoot, 'web/build')),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseConfig(gatewayConfigShape, env);
+}

@@ -1,0 +1,78 @@
+// Proxies to the services: the API by path, Socket.IO spread across the realtime nodes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { AppError, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
+import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
+import type { GatewayConfig } from '../config.ts';
+import { UNPIN_COOKIE, pickRealtimeNode, stickyCookieOf } from './sticky.ts';
+
+type Req = IncomingMessage & { id?: string };
+
+function answerUnavailable(
+  res: ServerResponse | Socket,
+  upstream: string,
+  log: Logger,
+  err: Error,
+  headers: Record<string, string> = {},
+) {
+  log.warn({ upstream, err: err.message }, 'upstream unavailable');
+  if (!('writeHead' in res)) {
+    res.destroy();
+    return;
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const problem = problemOf(new AppError('unavailable', `The ${upstream} service is not answering; try again shortly`));
+  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'retry-after': '2', ...headers });
+  res.end(JSON.stringify(problem));
+}
+
+function forwardRequestId(proxyReq: { setHeader: (k: string, v: string) => void }, req: Req) {
+  const id = req.headers[REQUEST_ID_HEADER];
+  if (typeof id === 'string') proxyReq.setHeader(REQUEST_ID_HEADER, id);
+}
+
+function apiProxy(name: string, target: string, pathFilter: string[], config: GatewayConfig, log: Logger) {
+  return createProxyMiddleware<Req, ServerResponse>({
+    target,
+    pathFilter,
+    xfwd: true,
+    proxyTimeout: config.UPSTREAM_TIMEOUT_MS,
+    timeout: config.UPSTREAM_TIMEOUT_MS,
+    on: {
+      proxyReq: (proxyReq, req) => forwardRequestId(proxyReq, req),
+      error: (err, _req, res) => answerUnavailable(res, name, log, err),
+    },
+  });
+}
+
+export type Upstreams = {
+  handlers: RequestHandler<Req, ServerResponse>[];
+  realtime: RequestHandler<Req, ServerResponse>;
+};
+
+export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
+  const auth = apiProxy('auth', config.AUTH_URL, ['/api/auth', '/api/users', '/api/admin'], config, log);
+  const chats = apiProxy('chat-history', config.CHAT_HISTORY_URL, ['/api/chats'], config, log);
+  const nodes = config.REALTIME_URLS;
+  const realtime = createProxyMiddleware<Req, ServerResponse>({
+    target: nodes[0],
+    pathFilter: '/socket.io',
+    ws: true,
+    xfwd: true,
+    router: (req) => nodes[pickRealtimeNode(req, nodes.length)],
+    on: {
+      proxyReq: (proxyReq, req, res) => {
+        forwardRequestId(proxyReq, req);
+        const cookie = stickyCookieOf(req);
+        if (cookie) res.setHeader('set-cookie', cookie);
+      },
+      proxyReqWs: (proxyReq, req) => forwardRequestId(proxyReq, req),
+      // a dead node: drop the pin so the client's reconnect lands on a live one
+      error: (err, _req, res) => answerUnavailable(res, 'realtime', log, err, { 'set-cookie': UNPIN_COOKIE }),
+    },
+  });
+  return { handlers: [auth, chats], realtime };
+}

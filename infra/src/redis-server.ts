@@ -1,0 +1,60 @@
+// The launcher's Redis: REDIS_URL when something answers there, else a redis-server child with its files in the data folder.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '@chat/kit';
+import { Redis } from 'ioredis';
+
+export type RunningRedis = { url: string; stop: () => Promise<void> };
+
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const HOW_TO_GET_REDIS = [
+  'Redis is needed and nothing answers at REDIS_URL.',
+  'Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`),',
+  'or run it in Docker (`docker run -d -p 6379:6379 redis:7`), or set REDIS_URL to a Redis you have.',
+].join('\n');
+
+export async function startRedis(url: string, dataDir: string, log: Logger): Promise<RunningRedis> {
+  if (await redisAnswers(url)) return { url, stop: async () => {} };
+  const parsed = new URL(url);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (!local || spawnSync('redis-server', ['--version']).status !== 0) throw new Error(HOW_TO_GET_REDIS);
+  const dir = path.join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = parsed.port || '6379';
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await redisAnswers(url))) throw new Error(`redis-server did not start on port ${port}`);
+  log.info({ port, dir }, 'redis-server running');
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

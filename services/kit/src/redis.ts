@@ -1,0 +1,18 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export { Redis };
+
+/** An ioredis client that reconnects forever with capped backoff and fails commands fast while Redis is away. */
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    ...options,
+  });
+}
+
+export async function checkRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+  await redis.ping();
+}

@@ -1,0 +1,8 @@
+// Names shared by everything that talks to the Socket.IO cluster through Redis (realtime nodes, emitters).
+
+/** Every socket of a user is in this room. */
+export const userRoom = (userId: string) => `user:${userId}`;
+/** Every socket of every member of a chat is in this room. */
+export const chatRoom = (chatId: string) => `chat:${chatId}`;
+/** The Redis key (channel prefix) of the Socket.IO adapter and emitters; all parties must agree on it. */
+export const socketIoKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
