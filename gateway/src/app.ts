@@ -49,5 +49,7 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
     req.headers[REQUEST_ID_HEADER] = requestIdOf(req as never);
     upstreams.realtime.upgrade(req, socket as never, head);
   });
+  upstreams.nodes.watch();
+  server.on('close', () => upstreams.nodes.stop());
   return { app, server };
 }

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { AppError, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
 import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import type { GatewayConfig } from '../config.ts';
-import { UNPIN_COOKIE, pickRealtimeNode, stickyCookieOf } from './sticky.ts';
+import { RealtimeNodes, UNPIN_COOKIE } from './sticky.ts';
 
 type Req = IncomingMessage & { id?: string };
 
@@ -51,22 +51,23 @@ function apiProxy(name: string, target: string, pathFilter: string[], config: Ga
 export type Upstreams = {
   handlers: RequestHandler<Req, ServerResponse>[];
   realtime: RequestHandler<Req, ServerResponse>;
+  nodes: RealtimeNodes;
 };
 
 export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
   const auth = apiProxy('auth', config.AUTH_URL, ['/api/auth', '/api/users', '/api/admin'], config, log);
   const chats = apiProxy('chat-history', config.CHAT_HISTORY_URL, ['/api/chats'], config, log);
-  const nodes = config.REALTIME_URLS;
+  const nodes = new RealtimeNodes(config.REALTIME_URLS);
   const realtime = createProxyMiddleware<Req, ServerResponse>({
-    target: nodes[0],
+    target: config.REALTIME_URLS[0],
     pathFilter: '/socket.io',
     ws: true,
     xfwd: true,
-    router: (req) => nodes[pickRealtimeNode(req, nodes.length)],
+    router: (req) => nodes.pick(req),
     on: {
       proxyReq: (proxyReq, req, res) => {
         forwardRequestId(proxyReq, req);
-        const cookie = stickyCookieOf(req);
+        const cookie = nodes.stickyCookieOf(req);
         if (cookie) res.setHeader('set-cookie', cookie);
       },
       proxyReqWs: (proxyReq, req) => forwardRequestId(proxyReq, req),
@@ -74,5 +75,5 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
       error: (err, _req, res) => answerUnavailable(res, 'realtime', log, err, { 'set-cookie': UNPIN_COOKIE }),
     },
   });
-  return { handlers: [auth, chats], realtime };
+  return { handlers: [auth, chats], realtime, nodes };
 }
