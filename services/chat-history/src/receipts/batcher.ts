@@ -1,0 +1,57 @@
+// Groups the jobs a BullMQ worker holds at once into batches: each job's processor joins the open batch and settles
+// when that batch commits, so retries, stalled-job recovery and failure bookkeeping stay BullMQ's, per job.
+export type BatchOptions<T, R> = {
+  /** Flush when this many items wait. */
+  maxSize: number;
+  /** Flush at most this long after the first item arrived. */
+  maxWaitMs: number;
+  write: (items: T[]) => Promise<R>;
+};
+
+type Pending<T, R> = { items: T[]; settle: Promise<R>; resolve: (r: R) => void; reject: (e: unknown) => void };
+
+export class Batcher<T, R> {
+  private open?: Pending<T, R>;
+  private timer?: NodeJS.Timeout;
+  private readonly options: BatchOptions<T, R>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: BatchOptions<T, R>) {
+    this.options = options;
+  }
+
+  /** Resolves with the result of the batch that wrote `item`. */
+  add(item: T): Promise<R> {
+    if (!this.open) {
+      let resolve!: (r: R) => void;
+      let reject!: (e: unknown) => void;
+      const settle = new Promise<R>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.open = { items: [], settle, resolve, reject };
+      this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+    }
+    const batch = this.open;
+    batch.items.push(item);
+    if (batch.items.length >= this.options.maxSize) this.flush();
+    return batch.settle;
+  }
+
+  /** Writes the open batch now. */
+  flush(): void {
+    const batch = this.open;
+    if (!batch) return;
+    this.open = undefined;
+    clearTimeout(this.timer);
+    const writing = this.options.write(batch.items).then(batch.resolve, batch.reject);
+    this.inFlight.add(writing);
+    void writing.finally(() => this.inFlight.delete(writing));
+  }
+
+  /** Flushes and waits for every batch being written. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
