@@ -2,7 +2,6 @@
 import { createServer } from 'node:http';
 import {
   closeServer,
-  common,
   createKnex,
   createLogger,
   createMetrics,

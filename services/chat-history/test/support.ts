@@ -1,11 +1,36 @@
-// Test support for chat-history: waiting on conditions, and a private redis-server that a test may restart.
+// Test support for chat-history: the real app on an ephemeral port, signed tokens, a Socket.IO node listening on the
+// same Redis, waiting on conditions and events, and a private redis-server that a test may restart.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { type EventEmitter, once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  chatRoom,
+  closeServer,
+  createKnex,
+  createLogger,
+  createMetrics,
+  createRedis,
+  createTokenVerifier,
+  type Knex,
+  listen,
+  socketIoKey,
+  userRoom,
+} from '@chat/kit';
+import type { ServerToClientEvents } from '@chat/kit/contract';
+import { createTestDatabase, devKeys, testPrefix, testRedisUrl } from '@chat/infra/testing';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import { Server as SocketServer } from 'socket.io';
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { createApp } from '../src/app.ts';
+import type { UserDirectory } from '../src/directory.ts';
+import { createReceiptsQueue } from '../src/receipts/queue.ts';
 
 /** Polls a condition that has no event to await (a row in PostgreSQL, a queue count). */
 export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 25) {
@@ -60,5 +85,186 @@ export async function startRedisServer() {
     await once(proc, 'exit');
   };
   await start();
-  return { url, stop, restart: async () => (await stop(), await start()) };
+  const restart = async () => {
+    await stop();
+    await start();
+  };
+  return { url, stop, restart };
+}
+
+/** The users auth would know: id → name and whether the account is active. */
+export function directoryOf(users: Map<string, { displayName: string; isActive?: boolean }>): UserDirectory {
+  return {
+    async lookup(ids) {
+      return ids.flatMap((id) => {
+        const user = users.get(id);
+        return user ? [{ id, displayName: user.displayName, isActive: user.isActive ?? true }] : [];
+      });
+    },
+  };
+}
+
+export type TestUser = { id: string; name: string; token: string };
+
+/** A user with an access token signed like the auth service signs them. */
+export function userNamed(name: string, users?: Map<string, { displayName: string; isActive?: boolean }>): TestUser {
+  const id = randomUUID();
+  users?.set(id, { displayName: name });
+  const token = jwt.sign({ name, adm: false }, devKeys.privateKey(), {
+    algorithm: 'ES256',
+    issuer: 'chat-auth',
+    audience: 'chat',
+    subject: id,
+    expiresIn: '15m',
+  });
+  return { id, name, token };
+}
+
+export type Answer<T> = { status: number; body: T };
+type CallOptions = { method?: string; body?: unknown; token?: string; internal?: string };
+
+/** One HTTP call to a running service; the body comes back parsed when there is one. */
+export async function call<T = Record<string, unknown>>(
+  baseUrl: string,
+  path: string,
+  { method = 'GET', body, token, internal }: CallOptions = {},
+): Promise<Answer<T>> {
+  const res = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(internal ? { 'x-internal-token': internal } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export type RunningChatHistory = {
+  baseUrl: string;
+  db: Knex;
+  redisPrefix: string;
+  /** The users auth knows; add to it before referring to a user by id. */
+  users: Map<string, { displayName: string; isActive?: boolean }>;
+  /** Calls the app as `user`. */
+  as: (user: TestUser) => <T = Record<string, unknown>>(path: string, options?: CallOptions) => Promise<Answer<T>>;
+  /** Calls the internal API with the internal token. */
+  internal: <T = Record<string, unknown>>(path: string, options?: CallOptions) => Promise<Answer<T>>;
+  stop: () => Promise<void>;
+};
+
+export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
+
+/** The real chat-history app on a fresh database, listening on an ephemeral port. */
+export async function startChatHistory(): Promise<RunningChatHistory> {
+  const database = await createTestDatabase();
+  const db = createKnex(database.url, 'chat', { min: 0, max: 20 });
+  const redis = createRedis(testRedisUrl());
+  const redisPrefix = testPrefix();
+  const receipts = createReceiptsQueue(redis, redisPrefix);
+  const users = new Map<string, { displayName: string; isActive?: boolean }>();
+  const app = createApp({
+    db,
+    redis,
+    redisPrefix,
+    receipts,
+    directory: directoryOf(users),
+    verifyToken: createTokenVerifier(devKeys.publicKey()),
+    internalToken: INTERNAL_TOKEN,
+    logger: createLogger('chat-history', 'silent'),
+    metrics: createMetrics('chat-history'),
+  });
+  const server = await listen(createHttpServer(app), 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    db,
+    redisPrefix,
+    users,
+    as: (user) => (path, options) => call(baseUrl, path, { ...options, token: user.token }),
+    internal: (path, options) => call(baseUrl, path, { ...options, internal: INTERNAL_TOKEN }),
+    stop: async () => {
+      await closeServer(server);
+      await receipts.close();
+      await db.destroy();
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
+
+type ListeningSocket = ClientSocket<ServerToClientEvents>;
+
+/**
+ * A Socket.IO node on the Redis adapter with the service's prefix, as a realtime node would run it: each socket joins
+ * its user's room and the chat rooms it names in its handshake.
+ */
+export async function startSocketNode(redisPrefix: string) {
+  const pub = createRedis(testRedisUrl());
+  const sub = createRedis(testRedisUrl());
+  const key = socketIoKey(redisPrefix);
+  const http = createHttpServer();
+  const io = new SocketServer(http, { adapter: createAdapter(pub, sub, { key }) });
+  io.on('connection', (socket) => {
+    const { userId, chatIds = [] } = socket.handshake.auth as { userId: string; chatIds?: string[] };
+    socket.join([userRoom(userId), ...chatIds.map(chatRoom)]);
+  });
+  await listen(http, 0, '127.0.0.1');
+  // the adapter subscribes asynchronously; a broadcast published before that would be missed
+  const requestChannel = `${key}-request#/#`;
+  await until(async () => Number(((await pub.pubsub('NUMSUB', requestChannel)) as [string, number])[1]) > 0);
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const sockets: ListeningSocket[] = [];
+  return {
+    io,
+    /** A connected client socket of `userId`, in the rooms of `chatIds`. */
+    async connect(userId: string, chatIds: string[] = []): Promise<ListeningSocket> {
+      const socket: ListeningSocket = ioClient(url, {
+        auth: { userId, chatIds },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
+      sockets.push(socket);
+      await once(socket as unknown as EventEmitter, 'connect');
+      return socket;
+    },
+    async stop() {
+      for (const s of sockets) s.close();
+      await io.close();
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
+
+/** Resolves with the next `event` on the socket that passes `match`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: ListeningSocket,
+  event: E,
+  match: (...args: Parameters<ServerToClientEvents[E]>) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`no ${String(event)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (...args: Parameters<ServerToClientEvents[E]>) => {
+      if (!match(...args)) return;
+      clearTimeout(timer);
+      socket.off(event, listener as never);
+      resolve(args[0]);
+    };
+    socket.on(event, listener as never);
+  });
+}
+
+/** Every `event` the socket gets from now on. */
+export function collectEvents<E extends keyof ServerToClientEvents>(socket: ListeningSocket, event: E) {
+  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
+  socket.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
+  return seen;
 }
