@@ -39,7 +39,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const domain: ChatHistoryDeps = {
     db: deps.db,
-    events: createChatEvents(deps.redis, deps.redisPrefix, deps.logger),
+    events: createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics),
     directory: deps.directory,
     profiles: createProfileKeeper(deps.db),
     receipts: deps.receipts,

@@ -1,7 +1,8 @@
 // Broadcasts committed changes to the Socket.IO cluster through Redis (the realtime nodes deliver them).
-import { chatRoom, type Logger, type Redis, socketIoKey, userRoom } from '@chat/kit';
+import { chatRoom, type Logger, type Metrics, type Redis, socketIoKey, userRoom } from '@chat/kit';
 import type { Chat, Message, ServerToClientEvents } from '@chat/kit/contract';
 import { Emitter } from '@socket.io/redis-emitter';
+import { Counter } from 'prom-client';
 
 export interface ChatEvents {
   messageNew(message: Message): Promise<void>;
@@ -17,14 +18,30 @@ export interface ChatEvents {
 // Pub/Sub is the fast path only (clients catch up from history), so a broadcast never holds an answer for long.
 const PUBLISH_WAIT_MS = 1_000;
 
-export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logger): ChatEvents {
+export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logger, metrics: Metrics): ChatEvents {
+  const messagesSent = new Counter({
+    name: 'messages_sent_total',
+    help: 'Messages committed and broadcast (a repeated clientId is not counted)',
+    registers: [metrics.registry],
+  });
+  const published = new Counter({
+    name: 'broadcasts_published_total',
+    help: 'Events published to the realtime nodes, by event and outcome',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [metrics.registry],
+  });
+  let event = '';
   let collecting: Promise<void>[] | undefined;
   // The emitter publishes without awaiting; this client keeps each publish's outcome instead of leaving it unhandled.
   const client = {
     publish(channel: string, payload: string | Buffer) {
+      const labels = { event };
       const done = redis.publish(channel, payload).then(
-        () => undefined,
-        (err: Error) => logger.warn({ err: err.message, channel }, 'broadcast not published'),
+        () => void published.inc({ ...labels, outcome: 'ok' }),
+        (err: Error) => {
+          published.inc({ ...labels, outcome: 'failed' });
+          logger.warn({ err: err.message, channel }, 'broadcast not published');
+        },
       );
       collecting?.push(done);
       return done;
@@ -33,9 +50,10 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   const emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoKey(redisPrefix) });
 
   /** Runs the (synchronous) emits and waits, within limits, until Redis took them. */
-  async function publish(emits: () => void) {
+  async function publish(name: string, emits: () => void) {
     const mine: Promise<void>[] = [];
     collecting = mine;
+    event = name;
     try {
       emits();
     } finally {
@@ -50,21 +68,25 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   }
 
   return {
-    messageNew: (message) => publish(() => emitter.to(chatRoom(message.chatId)).emit('message:new', message)),
-    messageUpdated: (message) => publish(() => emitter.to(chatRoom(message.chatId)).emit('message:updated', message)),
+    messageNew: (message) => {
+      messagesSent.inc();
+      return publish('message:new', () => emitter.to(chatRoom(message.chatId)).emit('message:new', message));
+    },
+    messageUpdated: (message) =>
+      publish('message:updated', () => emitter.to(chatRoom(message.chatId)).emit('message:updated', message)),
     chatCreated: (views) =>
-      publish(() => {
+      publish('chat:created', () => {
         for (const [userId, chat] of views) {
           emitter.in(userRoom(userId)).socketsJoin(chatRoom(chat.id));
           emitter.to(userRoom(userId)).emit('chat:created', chat);
         }
       }),
     chatUpdated: (views) =>
-      publish(() => {
+      publish('chat:updated', () => {
         for (const [userId, chat] of views) emitter.to(userRoom(userId)).emit('chat:updated', chat);
       }),
     chatRemoved: (chatId, userId) =>
-      publish(() => {
+      publish('chat:removed', () => {
         emitter.in(userRoom(userId)).socketsLeave(chatRoom(chatId));
         emitter.to(userRoom(userId)).emit('chat:removed', { chatId });
       }),

@@ -96,4 +96,23 @@ describe('internal API', () => {
     expect(deleted.body.message).toMatchObject({ id: message.id, body: '' });
     expect(deleted.body.message.deletedAt).not.toBeNull();
   });
+
+  it('queues a read for a member and refuses a non-member', async () => {
+    await sendAs(ann.id, randomUUID());
+    const read = await service.internal(`/internal/chats/${chat.id}/read`, {
+      method: 'POST',
+      body: { userId: ben.id, seq: 1 },
+    });
+    expect(read.status).toBe(202);
+    const outsider = await service.internal(`/internal/chats/${chat.id}/read`, {
+      method: 'POST',
+      body: { userId: cat.id, seq: 1 },
+    });
+    expect(outsider.status).toBe(404);
+    const bad = await service.internal(`/internal/chats/${chat.id}/read`, {
+      method: 'POST',
+      body: { userId: ben.id, seq: -1 },
+    });
+    expect(bad.status).toBe(400);
+  });
 });

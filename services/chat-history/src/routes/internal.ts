@@ -3,6 +3,7 @@ import { parseInput } from '@chat/kit';
 import {
   internalDeleteMessageRequest,
   internalEditMessageRequest,
+  internalReadRequest,
   internalSendMessageRequest,
 } from '@chat/kit/contract';
 import { Router } from 'express';
@@ -11,6 +12,7 @@ import type { ChatHistoryDeps } from '../domain/deps.ts';
 import { appendMessage } from '../domain/messages/appendMessage.ts';
 import { deleteMessage } from '../domain/messages/deleteMessage.ts';
 import { editMessage } from '../domain/messages/editMessage.ts';
+import { markRead } from '../domain/reads/markRead.ts';
 import { idsOf, lower } from './params.ts';
 
 export function internalRoutes(deps: ChatHistoryDeps): Router {
@@ -50,6 +52,13 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
     const { chatId, messageId } = idsOf(req, 'chatId', 'messageId');
     const { userId } = parseInput(internalDeleteMessageRequest, req.body);
     res.json({ message: await deleteMessage(deps, { chatId, messageId, userId: lower(userId) }) });
+  });
+
+  router.post('/internal/chats/:chatId/read', async (req, res) => {
+    const { chatId } = idsOf(req, 'chatId');
+    const { userId, seq } = parseInput(internalReadRequest, req.body);
+    await markRead(deps, { chatId, userId: lower(userId), seq });
+    res.status(202).end();
   });
 
   return router;

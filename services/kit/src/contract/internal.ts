@@ -31,3 +31,6 @@ export const internalMembershipResponse = z.object({ role: z.enum(['owner', 'mem
 export const directoryUser = z.object({ id: uuid, displayName: z.string(), isActive: z.boolean() });
 export type DirectoryUser = z.infer<typeof directoryUser>;
 export const internalUsersResponse = z.object({ users: z.array(directoryUser) });
+
+/** POST /internal/chats/:chatId/read → 202 once queued */
+export const internalReadRequest = z.object({ userId: uuid, seq: z.number().int().min(0) });
