@@ -6,6 +6,13 @@ export type ServiceSpec = { name: string; entry: string; env: Record<string, str
 
 const colors = [36, 33, 35, 32, 34, 31, 96, 93];
 
+export type SupervisorOptions = {
+  /** Where prefixed lines go (default: stdout). */
+  output?: (line: string) => void;
+  /** Restart a child that exits on its own (default: true). */
+  restartCrashed?: boolean;
+};
+
 type Child = { spec: ServiceSpec; process?: ChildProcess; restarts: number; color: number };
 
 export class Supervisor {
@@ -13,9 +20,11 @@ export class Supervisor {
   private stopping = false;
   private readonly width: number;
   private readonly cwd: string;
+  private readonly options: SupervisorOptions;
 
-  constructor(specs: ServiceSpec[], cwd: string) {
+  constructor(specs: ServiceSpec[], cwd: string, options: SupervisorOptions = {}) {
     this.cwd = cwd;
+    this.options = options;
     this.width = Math.max(...specs.map((s) => s.name.length));
     for (const [i, spec] of specs.entries()) {
       this.children.push({ spec, restarts: 0, color: colors[i % colors.length] ?? 36 });
@@ -39,17 +48,44 @@ export class Supervisor {
     });
     child.process = proc;
     for (const stream of [proc.stdout, proc.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${this.prefix(child)} ${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => this.write(`${this.prefix(child)} ${line}`));
     }
     proc.on('exit', (code, signal) => {
-      if (this.stopping) return;
+      if (this.stopping || child.process !== proc) return;
+      if (this.options.restartCrashed === false) {
+        this.write(`${this.prefix(child)} exited (${code ?? signal})`);
+        return;
+      }
       child.restarts++;
       const delay = Math.min(500 * 2 ** Math.min(child.restarts, 5), 15_000);
-      process.stderr.write(
-        `${this.prefix(child)} CRASHED (exit ${code ?? signal}); restart #${child.restarts} in ${delay} ms\n`,
-      );
+      this.write(`${this.prefix(child)} CRASHED (exit ${code ?? signal}); restart #${child.restarts} in ${delay} ms`);
       setTimeout(() => !this.stopping && this.spawn(child), delay).unref();
     });
+  }
+
+  private write(line: string) {
+    if (this.options.output) this.options.output(line);
+    else process.stdout.write(`${line}\n`);
+  }
+
+  private child(name: string): Child {
+    const child = this.children.find((c) => c.spec.name === name);
+    if (!child) throw new Error(`no service ${name}`);
+    return child;
+  }
+
+  /** Sends a signal to one service (fault tests: SIGKILL a node) and resolves when it has exited. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const proc = this.child(name).process;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    await exited;
+  }
+
+  /** Starts a service again after kill(). */
+  revive(name: string) {
+    this.spawn(this.child(name));
   }
 
   async stop(): Promise<void> {

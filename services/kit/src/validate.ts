@@ -11,3 +11,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   }));
   throw new BadRequest(`Invalid ${errors.map((e) => e.path).join(', ')}`, errors);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path or query id: a UUID (returned lower-cased), else a BadRequest naming the parameter. */
+export function uuidParam(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new BadRequest(`Invalid ${name}`, [{ path: name, message: 'must be a UUID' }]);
+  }
+  return value.toLowerCase();
+}

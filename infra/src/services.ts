@@ -1,0 +1,68 @@
+// The processes of one running system and how they find each other; used by the launcher and the system tests.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@chat/kit';
+import type { ServiceSpec } from './supervisor.ts';
+
+export type SystemPlan = {
+  nodeEnv: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  gatewayPort: number;
+  /** auth listens here, chat-history on the next port, then realtime ×2 and the receipts worker. */
+  portsFrom: number;
+  logLevel?: string;
+};
+
+export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
+  const port = (offset: number) => String(plan.portsFrom + offset);
+  const shared = {
+    NODE_ENV: plan.nodeEnv,
+    DATABASE_URL: plan.databaseUrl,
+    REDIS_URL: plan.redisUrl,
+    REDIS_PREFIX: plan.redisPrefix,
+    AUTH_URL: `http://127.0.0.1:${port(0)}`,
+    CHAT_HISTORY_URL: `http://127.0.0.1:${port(1)}`,
+    ...(plan.logLevel ? { LOG_LEVEL: plan.logLevel } : {}),
+  };
+  const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
+  const specs: ServiceSpec[] = [
+    { name: 'auth', entry: 'services/auth/src/main.ts', env: { PORT: port(0) } },
+    { name: 'chat-history', entry: 'services/chat-history/src/main.ts', env: { PORT: port(1) } },
+    { name: 'realtime-1', entry: 'services/realtime/src/main.ts', env: { PORT: port(2), NODE_ID: 'realtime-1' } },
+    { name: 'realtime-2', entry: 'services/realtime/src/main.ts', env: { PORT: port(3), NODE_ID: 'realtime-2' } },
+    { name: 'receipts', entry: 'services/chat-history/src/worker.ts', env: { PORT: port(4) } },
+    {
+      name: 'gateway',
+      entry: 'gateway/src/main.ts',
+      env: { PORT: String(plan.gatewayPort), REALTIME_URLS: realtimeUrls },
+    },
+  ];
+  return specs
+    .filter((s) => existsSync(path.join(repoRoot, s.entry)))
+    .map((s) => ({ ...s, env: { ...shared, ...s.env } }));
+}
+
+/** Polls a URL until it answers one of `statuses`. */
+export async function waitForUrl(url: string, timeoutMs: number, statuses = [200], stopped = () => false) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopped()) {
+    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.status)
+      .catch(() => 0);
+    if (statuses.includes(status)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** Every service of the plan answers its readiness check. */
+export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stopped = () => false) {
+  const ports = [0, 1, 2, 3, 4].map((o) => plan.portsFrom + o);
+  const checks = await Promise.all([
+    ...ports.map((p) => waitForUrl(`http://127.0.0.1:${p}/readyz`, timeoutMs, [200], stopped)),
+    waitForUrl(`http://127.0.0.1:${plan.gatewayPort}/healthz`, timeoutMs, [200], stopped),
+  ]);
+  return checks.every(Boolean);
+}

@@ -1,0 +1,23 @@
+import { createServer } from 'node:http';
+import { closeServer, createKnex, createLogger, createMetrics, createRedis, listen, runService } from '@chat/kit';
+import { createApp } from './app.ts';
+import { loadAuthConfig } from './config.ts';
+
+await runService('auth', async () => {
+  const config = loadAuthConfig();
+  const logger = createLogger('auth', config.LOG_LEVEL);
+  const db = createKnex(config.DATABASE_URL, 'auth');
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis'));
+  const app = createApp({ db, redis, config, logger, metrics: createMetrics('auth') });
+  const server = await listen(createServer(app), config.PORT);
+  logger.info({ port: config.PORT }, 'listening');
+  return {
+    logger,
+    stop: async () => {
+      await closeServer(server);
+      await db.destroy();
+      redis.disconnect();
+    },
+  };
+});
