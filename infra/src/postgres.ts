@@ -25,6 +25,20 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+async function answers(url: string): Promise<boolean> {
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: server.toString(), connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export async function startPostgres(
   databaseUrl: string | undefined,
   dataDir: string,
@@ -44,16 +58,24 @@ export async function startPostgres(
     password: EMBEDDED_PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
+    // a locale every system has (the library's default en_US.UTF-8 may be missing)
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => log.debug({ postgres: String(message).trim() }),
     onError: (message) => log.warn({ postgres: String(message).trim() }),
   });
+  const url = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/chat`;
+  if (existsSync(path.join(databaseDir, 'PG_VERSION')) && (await answers(url))) {
+    // left running by a launcher that was killed: use it as it is
+    log.warn({ port }, 'embedded PostgreSQL already running; using it');
+    await ensureDatabase(url);
+    return { url, stop: async () => {} };
+  }
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
     await server.initialise();
   }
   await server.start();
-  const url = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/chat`;
   await ensureDatabase(url);
   log.info({ port, databaseDir }, 'embedded PostgreSQL running');
   return { url, stop: () => server.stop() };

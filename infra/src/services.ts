@@ -59,10 +59,8 @@ export async function waitForUrl(url: string, timeoutMs: number, statuses = [200
 
 /** Every service of the plan answers its readiness check. */
 export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stopped = () => false) {
-  const ports = [0, 1, 2, 3, 4].map((o) => plan.portsFrom + o);
-  const checks = await Promise.all([
-    ...ports.map((p) => waitForUrl(`http://127.0.0.1:${p}/readyz`, timeoutMs, [200], stopped)),
-    waitForUrl(`http://127.0.0.1:${plan.gatewayPort}/healthz`, timeoutMs, [200], stopped),
-  ]);
+  const checks = await Promise.all(
+    serviceSpecs(plan).map(({ env }) => waitForUrl(`http://127.0.0.1:${env.PORT}/readyz`, timeoutMs, [200], stopped)),
+  );
   return checks.every(Boolean);
 }

@@ -44,11 +44,12 @@ export class Supervisor {
     const proc = spawn(process.execPath, [child.spec.entry], {
       cwd: this.cwd,
       env: { ...process.env, ...child.spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // the IPC channel closes when the launcher dies, however it dies, and the child then stops itself
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.process = proc;
     for (const stream of [proc.stdout, proc.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.write(`${this.prefix(child)} ${line}`));
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.write(`${this.prefix(child)} ${line}`));
     }
     proc.on('exit', (code, signal) => {
       if (this.stopping || child.process !== proc) return;

@@ -37,6 +37,8 @@ export async function runService(name: string, start: () => Promise<Running>): P
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // started by the launcher: stop when it goes away
+  if (process.send) process.on('disconnect', () => void stop('launcher gone'));
   process.on('unhandledRejection', (err) => {
     logger.fatal({ err }, 'unhandled rejection');
     void stop('unhandledRejection');
