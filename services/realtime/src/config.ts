@@ -1,0 +1,40 @@
+// The realtime node's environment.
+import { hostname } from 'node:os';
+import { common, DEV_INTERNAL_TOKEN, internalTokenVar, parseConfig, readKey, refuseDevSecret } from '@chat/kit';
+import { z } from 'zod';
+
+const positive = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+export const realtimeConfigShape = {
+  NODE_ENV: common.NODE_ENV,
+  LOG_LEVEL: common.LOG_LEVEL,
+  PORT: common.port(3003),
+  /** Names this node in `session` events and logs; defaults to host-port. */
+  NODE_ID: z.string().min(1).max(100).optional(),
+  REDIS_URL: common.REDIS_URL,
+  REDIS_PREFIX: common.REDIS_PREFIX,
+  AUTH_PUBLIC_KEY_FILE: common.AUTH_PUBLIC_KEY_FILE,
+  CHAT_HISTORY_URL: z.url().default('http://127.0.0.1:3002'),
+  INTERNAL_TOKEN: internalTokenVar,
+  /** Per-socket token bucket: burst size and sustained events per second. */
+  SOCKET_RATE_BURST: positive(50),
+  SOCKET_RATE_PER_SECOND: positive(20),
+  /** At most one `typing: true` per socket and chat in this interval. */
+  TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
+  PRESENCE_HEARTBEAT_SECONDS: positive(10),
+  /** A socket not refreshed by its node within this time is gone (the node died). */
+  PRESENCE_TTL_SECONDS: positive(30),
+  MAX_HTTP_BUFFER_SIZE: positive(16 * 1024),
+};
+
+export type RealtimeConfig = ReturnType<typeof loadRealtimeConfig>;
+
+export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = parseConfig(realtimeConfigShape, env);
+  refuseDevSecret(config.NODE_ENV, 'INTERNAL_TOKEN', config.INTERNAL_TOKEN, DEV_INTERNAL_TOKEN);
+  return {
+    ...config,
+    nodeId: config.NODE_ID ?? `${hostname()}-${config.PORT}`,
+    publicKey: readKey(config.AUTH_PUBLIC_KEY_FILE, 'AUTH_PUBLIC_KEY_FILE', config.NODE_ENV),
+  };
+}

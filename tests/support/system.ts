@@ -1,0 +1,69 @@
+// Runs the whole system for a test file: a fresh database, its own Redis prefix and ports, every service as a real
+// process behind the gateway, the demo accounts seeded.
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { repoRoot } from '@chat/kit';
+import { seedDemoUsers } from '@chat/infra/seed';
+import { type SystemPlan, serviceSpecs, waitForSystem } from '@chat/infra/services';
+import { Supervisor } from '@chat/infra/supervisor';
+import { createTestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';
+
+async function portFree(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    server.close();
+  }
+}
+
+/** The first of `count` consecutive free ports. */
+async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * 40_000);
+    const ports = Array.from({ length: count }, (_, i) => first + i);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return first;
+  }
+  throw new Error('no free ports');
+}
+
+export type RunningSystem = Awaited<ReturnType<typeof startSystem>>;
+
+export async function startSystem(env: Record<string, string> = {}) {
+  const database = await createTestDatabase();
+  await seedDemoUsers(database.url);
+  const first = await freePorts(6);
+  const plan: SystemPlan = {
+    nodeEnv: 'test',
+    databaseUrl: database.url,
+    redisUrl: testRedisUrl(),
+    redisPrefix: testPrefix(),
+    gatewayPort: first + 5,
+    portsFrom: first,
+    logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
+  };
+  const logs: string[] = [];
+  const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, ...env } }));
+  const supervisor = new Supervisor(specs, repoRoot, { output: (line) => logs.push(line), restartCrashed: false });
+  supervisor.start();
+  if (!(await waitForSystem(plan, 60_000))) {
+    await supervisor.stop();
+    throw new Error(`the system did not start:\n${logs.slice(-40).join('\n')}`);
+  }
+  return {
+    baseUrl: `http://127.0.0.1:${plan.gatewayPort}`,
+    plan,
+    supervisor,
+    logs,
+    /** Waits until the services of the plan answer ready again (after a kill/revive). */
+    ready: () => waitForSystem(plan, 60_000),
+    async stop() {
+      await supervisor.stop();
+      await database.drop();
+    },
+  };
+}
