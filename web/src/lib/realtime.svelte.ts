@@ -47,3 +47,14 @@ export function disconnect() {
   socket = null;
   connection.status = 'connecting';
 }
+
+/** The browser says the network is gone: drop the socket now instead of waiting for heartbeats to time out. */
+export function networkLost() {
+  connection.status = 'reconnecting';
+  socket?.disconnect();
+}
+
+/** The network is back: reconnect at once (the session handler then catches up and sends the outbox). */
+export function networkBack() {
+  if (socket && !socket.connected) socket.connect();
+}
