@@ -1,8 +1,12 @@
 // Test support shared by every package: a fresh migrated database and a Redis key prefix per test file.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEV_KEY_DIR, createKnex, type Knex } from '@chat/kit';
+import { createKnex, DEV_KEY_DIR, type Knex, Redis } from '@chat/kit';
 import { migrateToLatest } from './migrations.ts';
 
 export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -43,3 +47,63 @@ export const devKeys = {
   publicKey: () => readFileSync(path.join(DEV_KEY_DIR, 'jwt-public.pem'), 'utf8'),
   privateKey: () => readFileSync(path.join(DEV_KEY_DIR, 'jwt-private.pem'), 'utf8'),
 };
+
+/** Polls a condition that has no event to await (a row in PostgreSQL, a queue count). */
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 25) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function answers(url: string) {
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A redis-server of the test's own (with append-only persistence, as in production), so it can be restarted. */
+export async function startRedisServer() {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let proc: ChildProcess;
+  const start = async () => {
+    proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await until(() => answers(url), 10_000);
+  };
+  const stop = async () => {
+    if (proc.exitCode !== null) return;
+    proc.kill('SIGTERM');
+    await once(proc, 'exit');
+  };
+  await start();
+  const restart = async () => {
+    await stop();
+    await start();
+  };
+  return { url, stop, restart };
+}

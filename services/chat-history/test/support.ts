@@ -22,7 +22,9 @@ import {
   userRoom,
 } from '@chat/kit';
 import type { ServerToClientEvents } from '@chat/kit/contract';
-import { createTestDatabase, devKeys, testPrefix, testRedisUrl } from '@chat/infra/testing';
+import { createTestDatabase, devKeys, testPrefix, testRedisUrl, until } from '@chat/infra/testing';
+
+export { startRedisServer, until } from '@chat/infra/testing';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
@@ -31,66 +33,6 @@ import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createApp } from '../src/app.ts';
 import type { UserDirectory } from '../src/directory.ts';
 import { createReceiptsQueue } from '../src/receipts/queue.ts';
-
-/** Polls a condition that has no event to await (a row in PostgreSQL, a queue count). */
-export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 25) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function answers(url: string) {
-  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** A redis-server of the test's own (with append-only persistence, as in production), so it can be restarted. */
-export async function startRedisServer() {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'redis-'));
-  const url = `redis://127.0.0.1:${port}`;
-  let proc: ChildProcess;
-  const start = async () => {
-    proc = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-      {
-        stdio: 'ignore',
-      },
-    );
-    await until(() => answers(url), 10_000);
-  };
-  const stop = async () => {
-    if (proc.exitCode !== null) return;
-    proc.kill('SIGTERM');
-    await once(proc, 'exit');
-  };
-  await start();
-  const restart = async () => {
-    await stop();
-    await start();
-  };
-  return { url, stop, restart };
-}
 
 /** The users auth would know: id → name and whether the account is active. */
 export function directoryOf(users: Map<string, { displayName: string; isActive?: boolean }>): UserDirectory {
