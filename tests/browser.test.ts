@@ -38,7 +38,7 @@ describe('the web app', () => {
     await bubble(first.page, 'Hi first, second here').waitFor();
     // second opened the chat, so first's message shows as read (✓✓) for its author
     await expect
-      .poll(() => bubble(first.page, 'Hello from first').getAttribute('data-status'), { timeout: 10_000 })
+      .poll(() => bubble(first.page, 'Hello from first').getAttribute('data-status'), { timeout: 20_000 })
       .toBe('read');
     await first.context.close();
     await second.context.close();

@@ -90,7 +90,10 @@ export async function loadOlder(chatId: string) {
 
 async function loadReceipts(chatId: string) {
   const { receipts } = await api<{ receipts: { userId: string; readSeq: number }[] }>(`/api/chats/${chatId}/receipts`);
-  store.receipts[chatId] = Object.fromEntries(receipts.map((r) => [r.userId, r.readSeq]));
+  // a live receipt may have arrived while this was in flight: cursors only move forward
+  const known = store.receipts[chatId] ?? {};
+  for (const r of receipts) known[r.userId] = Math.max(known[r.userId] ?? 0, r.readSeq);
+  store.receipts[chatId] = known;
 }
 
 /** Marks the open chat read up to its last message, when the page is visible. */
