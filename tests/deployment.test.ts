@@ -110,3 +110,23 @@ describe('deployment', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('operations guide', () => {
+  it('names every variable each service reads', () => {
+    const guide = read('docs/operations.md');
+    for (const [name, { variables }] of Object.entries(services)) {
+      const row = guide
+        .split('\n')
+        .find((line) =>
+          line.includes(
+            `| ${name === 'realtime' ? 'realtime (× N)' : name === 'receipts' ? 'receipts worker' : name === 'migrate' ? 'migrate (one-shot)' : name} |`,
+          ),
+        );
+      expect(row, `${name} has a row`).toBeDefined();
+      expect(
+        variables.filter((v) => !row?.includes(v)),
+        `${name}'s row misses variables`,
+      ).toEqual([]);
+    }
+  });
+});
