@@ -94,10 +94,13 @@ describe('messages across realtime nodes', () => {
     const b = await connectElsewhere(base, bob.token, a.nodeId);
     const seen = collect(b.socket, 'message:new');
     const clientId = randomUUID();
+    // the same clientId from two sockets (two tabs on two nodes) at once, then once more
+    const a2 = await connectElsewhere(base, alice.token, a.nodeId);
     const [one, two] = await Promise.all([
       send(a.socket, chat.id, 'once', clientId),
-      send(a.socket, chat.id, 'once', clientId),
+      send(a2.socket, chat.id, 'once', clientId),
     ]);
+    a2.socket.close();
     const again = await send(a.socket, chat.id, 'once', clientId);
     expect(one.ok && two.ok && again.ok).toBe(true);
     const ids = new Set([one, two, again].map((r) => (r as { message: Message }).message.id));
