@@ -1,13 +1,7 @@
-// Test support for chat-history: the real app on an ephemeral port, signed tokens, a Socket.IO node listening on the
-// same Redis, waiting on conditions and events, and a private redis-server that a test may restart.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type EventEmitter, once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import {
   chatRoom,
   closeServer,
@@ -26,7 +20,6 @@ import { createTestDatabase, devKeys, testPrefix, testRedisUrl, until } from '@c
 
 export { startRedisServer, until } from '@chat/infra/testing';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { Server as SocketServer } from 'socket.io';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
