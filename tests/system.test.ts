@@ -1,6 +1,8 @@
 // The public contract through the gateway, with every service running as a real process and two realtime nodes.
 import { randomUUID } from 'node:crypto';
+import { devKeys } from '@chat/infra/testing';
 import type { Chat, Message, User } from '@chat/kit/contract';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiFor,
@@ -253,6 +255,27 @@ describe('bad input and abuse on sockets', () => {
     expect(echoed.filter((t) => t.userId === alice.user.id)).toHaveLength(0);
     a.socket.close();
     b.socket.close();
+  });
+});
+
+describe('expiring access tokens', () => {
+  it('keeps a connected socket working after its token expires, and refuses a reconnect with it', async () => {
+    const [ann, ben] = (await Promise.all(['Ann', 'Ben'].map((n) => register(base, n)))) as [Client, Client];
+    const chat = await groupOf(ann, [ben]);
+    const claims = JSON.parse(Buffer.from(ann.token.split('.')[1] as string, 'base64url').toString());
+    const shortLived = jwt.sign({ name: claims.name, adm: claims.adm }, devKeys.privateKey(), {
+      algorithm: 'ES256',
+      issuer: 'chat-auth',
+      audience: 'chat',
+      subject: ann.user.id,
+      expiresIn: 2,
+    });
+    const { socket } = await connect(base, shortLived);
+    // nothing to await: the token has to age past its expiry
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await send(socket, chat.id, 'still here')).ok).toBe(true);
+    await expect(connect(base, shortLived)).rejects.toThrow('unauthorized');
+    socket.close();
   });
 });
 
