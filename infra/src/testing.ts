@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createKnex, DEV_KEY_DIR, type Knex, Redis } from '@chat/kit';
+import { createKnex, DEV_KEY_DIR, type Knex } from '@chat/kit';
 import { migrateToLatest } from './migrations.ts';
+import { redisAnswers } from './redis-server.ts';
 
 export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const serverUrl = () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -66,19 +67,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function answers(url: string) {
-  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** A redis-server of the test's own (with append-only persistence, as in production), so it can be restarted. */
 export async function startRedisServer() {
   const port = await freePort();
@@ -93,7 +81,7 @@ export async function startRedisServer() {
         stdio: 'ignore',
       },
     );
-    await until(() => answers(url), 10_000);
+    await until(() => redisAnswers(url), 10_000);
   };
   const stop = async () => {
     if (proc.exitCode !== null) return;

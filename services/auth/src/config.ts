@@ -1,13 +1,5 @@
 // The auth service's environment.
-import {
-  common,
-  DEV_INTERNAL_TOKEN,
-  DEV_KEY_DIR,
-  internalTokenVar,
-  parseConfig,
-  readKey,
-  refuseDevSecret,
-} from '@chat/kit';
+import { common, DEV_KEY_DIR, internalTokenVar, parseConfig, readKey } from '@chat/kit';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -38,7 +30,6 @@ export type AuthConfig = ReturnType<typeof loadAuthConfig>;
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseConfig(authConfigShape, env);
-  refuseDevSecret(config.NODE_ENV, 'INTERNAL_TOKEN', config.INTERNAL_TOKEN, DEV_INTERNAL_TOKEN);
   return {
     ...config,
     privateKey: readKey(config.AUTH_PRIVATE_KEY_FILE, 'AUTH_PRIVATE_KEY_FILE', config.NODE_ENV),

@@ -1,5 +1,5 @@
 // The chat-history service's environment.
-import { common, DEV_INTERNAL_TOKEN, internalTokenVar, parseConfig, refuseDevSecret } from '@chat/kit';
+import { common, internalTokenVar, parseConfig } from '@chat/kit';
 import { z } from 'zod';
 
 export const chatHistoryConfigShape = {
@@ -23,7 +23,5 @@ export const chatHistoryConfigVariables = Object.keys(
 export type ChatHistoryConfig = ReturnType<typeof loadChatHistoryConfig>;
 
 export function loadChatHistoryConfig(env: NodeJS.ProcessEnv = process.env) {
-  const config = parseConfig(chatHistoryConfigShape, env);
-  refuseDevSecret(config.NODE_ENV, 'INTERNAL_TOKEN', config.INTERNAL_TOKEN, DEV_INTERNAL_TOKEN);
-  return config;
+  return parseConfig(chatHistoryConfigShape, env);
 }

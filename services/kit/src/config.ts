@@ -3,17 +3,34 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEV_INTERNAL_TOKEN } from './internal.ts';
 
 export class ConfigError extends Error {}
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Parses `env` with `shape`; throws ConfigError whose message names every bad variable. */
+/** Development defaults of shared secrets, which production refuses wherever a service reads them. */
+const devSecrets: Record<string, string> = { INTERNAL_TOKEN: DEV_INTERNAL_TOKEN };
+
+/**
+ * Parses `env` with `shape`; throws ConfigError whose message names every bad variable, and refuses the
+ * development default of any shared secret when NODE_ENV is production.
+ */
 export function parseConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env) {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = result.data as Record<string, unknown>;
+  if (values.NODE_ENV === 'production') {
+    for (const [variable, devValue] of Object.entries(devSecrets)) {
+      if (values[variable] === devValue) {
+        throw new ConfigError(
+          `invalid configuration: ${variable}: the development default must not be used in production`,
+        );
+      }
+    }
   }
   return result.data;
 }
@@ -49,11 +66,4 @@ export function readKey(file: string, variable: string, nodeEnv: string): string
     throw new ConfigError(`invalid configuration: ${variable}: the development key must not be used in production`);
   }
   return pem;
-}
-
-/** Production refuses the development defaults of shared secrets. */
-export function refuseDevSecret(nodeEnv: string, variable: string, value: string, devValue: string) {
-  if (nodeEnv === 'production' && value === devValue) {
-    throw new ConfigError(`invalid configuration: ${variable}: the development default must not be used in production`);
-  }
 }

@@ -47,9 +47,10 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
   const realtimeMetrics = createRealtimeMetrics(metrics, () => io.engine.clientsCount);
   const local = new Map<string, ChatSocket>();
 
-  async function announce(state: PresenceState) {
-    const contacts = await chatHistory.contactsOf(state.userId);
-    if (contacts.length > 0) io.to(contacts.map(userRoom)).emit('presence', state);
+  /** Tells everyone who shares a chat with the user; `contacts` when the caller already has them. */
+  async function announce(state: PresenceState, contacts?: string[]) {
+    const to = contacts ?? (await chatHistory.contactsOf(state.userId));
+    if (to.length > 0) io.to(to.map(userRoom)).emit('presence', state);
   }
 
   io.use((socket, next) => {
@@ -84,11 +85,12 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
       }
     });
     (async () => {
-      const chatIds = await chatHistory.chatIdsOf(userId);
+      const [chatIds, contacts] = await Promise.all([chatHistory.chatIdsOf(userId), chatHistory.contactsOf(userId)]);
       await socket.join([userRoom(userId), ...chatIds.map(chatRoom)]);
-      if (await presence.arrive(userId, socket.id)) await announce({ userId, online: true, lastSeenAt: null });
+      if (await presence.arrive(userId, socket.id))
+        await announce({ userId, online: true, lastSeenAt: null }, contacts);
       socket.emit('session', { userId, nodeId: config.nodeId });
-      for (const state of await presence.stateOf(await chatHistory.contactsOf(userId))) socket.emit('presence', state);
+      for (const state of await presence.stateOf(contacts)) socket.emit('presence', state);
     })().catch((err: Error) => {
       log.warn({ err: err.message }, 'connect failed; the client will retry');
       socket.disconnect(true);

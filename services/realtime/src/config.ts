@@ -1,6 +1,6 @@
 // The realtime node's environment.
 import { hostname } from 'node:os';
-import { common, DEV_INTERNAL_TOKEN, internalTokenVar, parseConfig, readKey, refuseDevSecret } from '@chat/kit';
+import { common, internalTokenVar, parseConfig, readKey } from '@chat/kit';
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -31,7 +31,6 @@ export type RealtimeConfig = ReturnType<typeof loadRealtimeConfig>;
 
 export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseConfig(realtimeConfigShape, env);
-  refuseDevSecret(config.NODE_ENV, 'INTERNAL_TOKEN', config.INTERNAL_TOKEN, DEV_INTERNAL_TOKEN);
   return {
     ...config,
     nodeId: config.NODE_ID ?? `${hostname()}-${config.PORT}`,

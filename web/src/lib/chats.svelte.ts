@@ -187,8 +187,10 @@ export async function flushOutbox() {
         return;
       }
       if (ack.ok) {
-        merge(item.chatId, [ack.message]);
         onMessage(ack.message);
+        // a loaded chat settles it when the message is merged (now, or after a catch-up closes a gap);
+        // an unloaded chat is not given a one-message list: it loads whole when opened
+        if (!store.messages[item.chatId]) settle(item.clientId);
       } else markFailed(item.clientId, ack.error.message);
     }
   } finally {
