@@ -1,8 +1,9 @@
 // The public contract through the gateway, with every service running as a real process and two realtime nodes.
 import { randomUUID } from 'node:crypto';
 import { devKeys } from '@chat/infra/testing';
-import type { Chat, Message, User } from '@chat/kit/contract';
+import type { Chat, Message, MessageWithRev, User } from '@chat/kit/contract';
 import jwt from 'jsonwebtoken';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiFor,
@@ -86,7 +87,10 @@ describe('messages across realtime nodes', () => {
     const delivered = await arriving;
     expect(delivered).toEqual((ack as { message: Message }).message);
     const history = await bob.api<{ messages: Message[] }>(`/api/chats/${chat.id}/messages?after=${delivered.seq - 1}`);
-    expect(history.body.messages[0]).toEqual(delivered);
+    // history holds the message; the live event adds the chat rev it produced
+    const { rev, ...message } = delivered;
+    expect(history.body.messages[0]).toEqual(message);
+    expect(rev).toBeGreaterThan(chat.rev);
     a.socket.close();
     b.socket.close();
   });
@@ -120,8 +124,10 @@ describe('messages across realtime nodes', () => {
     const lastHeld = before.body.messages.at(-1)?.seq ?? 0;
     const a = await connect(base, alice.token);
     const sent: Message[] = [];
-    for (const body of ['one', 'two', 'three'])
-      sent.push(((await send(a.socket, chat.id, body)) as { message: Message }).message);
+    for (const body of ['one', 'two', 'three']) {
+      const { rev: _rev, ...message } = ((await send(a.socket, chat.id, body)) as { message: MessageWithRev }).message;
+      sent.push(message);
+    }
     const missed = await bob.api<{ messages: Message[] }>(`/api/chats/${chat.id}/messages?after=${lastHeld}`);
     expect(missed.body.messages).toEqual(sent);
     expect(missed.body.messages.map((m) => m.seq)).toEqual([lastHeld + 1, lastHeld + 2, lastHeld + 3]);
@@ -177,6 +183,28 @@ describe('messages across realtime nodes', () => {
     expect(receipts.body.receipts).toContainEqual({ userId: bob.user.id, readSeq: sent.message.seq });
     const bobs = await bob.api<{ chats: Chat[] }>('/api/chats');
     expect(bobs.body.chats.find((x) => x.id === chat.id)).toMatchObject({ readSeq: sent.message.seq, unread: 0 });
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('shows the author their message was read when the reader opens the chat and replies at once, every time', async () => {
+    const a = await connect(base, alice.token);
+    const b = await connectElsewhere(base, bob.token, a.nodeId);
+    const bobs = collect(a.socket, 'receipt');
+    for (let round = 0; round < 5; round++) {
+      const sent = (await send(a.socket, chat.id, `question ${round}`)) as { message: Message };
+      const seen = next(a.socket, 'receipt', (r) => r.userId === bob.user.id && r.readSeq >= sent.message.seq);
+      // the read goes through the queue, the reply moves bob's cursor at once: whichever wins, alice learns it
+      const [read, reply] = await Promise.all([
+        b.socket.emitWithAck('chat:read', { chatId: chat.id, seq: sent.message.seq }),
+        send(b.socket, chat.id, `answer ${round}`),
+      ]);
+      expect(read).toEqual({ ok: true });
+      expect(reply.ok).toBe(true);
+      await seen;
+    }
+    const fromBob = bobs.filter((r) => r.userId === bob.user.id && r.chatId === chat.id).map((r) => r.readSeq);
+    expect(fromBob).toEqual([...fromBob].sort((x, y) => x - y));
     a.socket.close();
     b.socket.close();
   });
@@ -258,24 +286,73 @@ describe('bad input and abuse on sockets', () => {
   });
 });
 
+describe('presence', () => {
+  it("tells a new socket every contact's presence in one event, and the others when it comes online", async () => {
+    const [gil, hal, ida] = (await Promise.all(['Gil', 'Hal', 'Ida'].map((n) => register(base, n)))) as [
+      Client,
+      Client,
+      Client,
+    ];
+    await groupOf(gil, [hal, ida]);
+    const h = await connect(base, hal.token);
+    const online = next(h.socket, 'presence', (p) => p.userId === gil.user.id && p.online);
+    const g = io(base, { auth: { token: gil.token }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const snapshots = collect(g, 'presence:snapshot');
+    const single = collect(g, 'presence');
+    await next(g, 'presence:snapshot');
+    await online;
+    expect(snapshots).toHaveLength(1);
+    expect(single).toEqual([]);
+    const byUser = Object.fromEntries(snapshots[0]?.users.map((u) => [u.userId, u.online]) ?? []);
+    expect(byUser).toEqual({ [hal.user.id]: true, [ida.user.id]: false });
+    g.close();
+    h.socket.close();
+  });
+});
+
 describe('expiring access tokens', () => {
-  it('keeps a connected socket working after its token expires, and refuses a reconnect with it', async () => {
+  it('ends a socket whose token expires, unless it refreshed it in place with a newer token of its session', async () => {
     const [ann, ben] = (await Promise.all(['Ann', 'Ben'].map((n) => register(base, n)))) as [Client, Client];
     const chat = await groupOf(ann, [ben]);
     const claims = JSON.parse(Buffer.from(ann.token.split('.')[1] as string, 'base64url').toString());
-    const shortLived = jwt.sign({ name: claims.name, adm: claims.adm }, devKeys.privateKey(), {
-      algorithm: 'ES256',
-      issuer: 'chat-auth',
-      audience: 'chat',
-      subject: ann.user.id,
-      expiresIn: 2,
-    });
-    const { socket } = await connect(base, shortLived);
-    // nothing to await: the token has to age past its expiry
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect((await send(socket, chat.id, 'still here')).ok).toBe(true);
-    await expect(connect(base, shortLived)).rejects.toThrow('unauthorized');
-    socket.close();
+    // tokens that expire in 5 s; each socket's listeners go on right after it connects, before its token can lapse
+    const shortLived = () =>
+      jwt.sign({ name: claims.name, adm: claims.adm, sid: claims.sid }, devKeys.privateKey(), {
+        algorithm: 'ES256',
+        issuer: 'chat-auth',
+        audience: 'chat',
+        subject: ann.user.id,
+        expiresIn: 5,
+      });
+    const refreshed = await connect(base, shortLived());
+    const refresh = (payload: { token: string }) =>
+      refreshed.socket.timeout(10_000).emitWithAck('auth:refresh', payload);
+    expect(await refresh({ token: ann.token })).toEqual({ ok: true });
+    const lapsing = await connect(base, shortLived());
+    const ended = next(lapsing.socket, 'session:ended', () => true, 20_000);
+    const gone = new Promise((resolve) => lapsing.socket.once('disconnect', resolve));
+    // a token of another session, or no token, is refused and changes nothing
+    expect(await refresh({ token: ben.token })).toMatchObject({ ok: false });
+    expect(await refresh({} as { token: string })).toMatchObject({ ok: false });
+    expect(await ended).toEqual({ reason: 'expired' });
+    await gone;
+    expect((await send(refreshed.socket, chat.id, 'still here')).ok).toBe(true);
+    refreshed.socket.close();
+  });
+
+  it('refuses tokens that never expire, or whose user or session id is not one', async () => {
+    const sign = (claims: object, options: jwt.SignOptions) =>
+      jwt.sign(claims, devKeys.privateKey(), { algorithm: 'ES256', issuer: 'chat-auth', audience: 'chat', ...options });
+    const forged = [
+      sign({ name: 'x', sid: randomUUID() }, { subject: randomUUID() }),
+      sign({ name: 'x', sid: randomUUID() }, { subject: 'admin', expiresIn: 60 }),
+      sign({ name: 'x' }, { subject: randomUUID(), expiresIn: 60 }),
+    ];
+    for (const token of forged) {
+      expect((await apiFor(base, token)('/api/chats')).status).toBe(401);
+      expect((await apiFor(base, token)('/api/auth/me')).status).toBe(401);
+      await expect(connect(base, token)).rejects.toThrow('unauthorized');
+    }
   });
 });
 
@@ -287,7 +364,14 @@ describe('faults', () => {
     const e = await connect(base, erin.token);
     const d = await connectElsewhere(base, dave.token, e.nodeId);
     const victim = d.nodeId;
-    const offline = next(e.socket, 'presence', (p) => p.userId === dave.user.id && !p.online, 20_000);
+    // the snapshot erin got on connecting (dave never seen: offline, no last-seen time) may still be arriving: wait
+    // for the transition, which carries when dave was last seen
+    const offline = next(
+      e.socket,
+      'presence',
+      (p) => p.userId === dave.user.id && !p.online && p.lastSeenAt !== null,
+      20_000,
+    );
     await system.supervisor.kill(victim, 'SIGKILL');
     const seen = await offline;
     expect(seen.lastSeenAt).not.toBeNull();

@@ -5,10 +5,12 @@ import {
   type Metrics,
   createServiceApp,
   finishServiceApp,
+  operationsRoutes,
   requestIdOf,
   REQUEST_ID_HEADER,
   sendProblem,
 } from '@chat/kit';
+import express from 'express';
 import helmet from 'helmet';
 import type { GatewayConfig } from './config.ts';
 import { createUpstreams } from './routes/upstreams.ts';
@@ -28,7 +30,15 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
     },
     strictTransportSecurity: config.NODE_ENV === 'production',
   });
-  const app = createServiceApp({ logger, metrics, checks: [], first: [securityHeaders], parseJson: false });
+  const app = createServiceApp({
+    logger,
+    metrics,
+    checks: [],
+    first: [securityHeaders],
+    parseJson: false,
+    trustedProxies: config.TRUSTED_PROXIES,
+    operations: false,
+  });
   app.use((req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > config.BODY_LIMIT_BYTES) {
@@ -50,6 +60,9 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
     upstreams.realtime.upgrade(req, socket as never, head);
   });
   upstreams.nodes.watch();
+  upstreams.nodes.watchHealth();
   server.on('close', () => upstreams.nodes.stop());
-  return { app, server };
+  // readiness and metrics for the operators' network only (OPS_PORT), never on the public port
+  const operations = finishServiceApp(express().use(operationsRoutes(metrics, [])));
+  return { app, server, operations: createServer(operations) };
 }

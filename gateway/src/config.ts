@@ -16,6 +16,9 @@ export const gatewayConfigShape = {
   NODE_ENV: common.NODE_ENV,
   LOG_LEVEL: common.LOG_LEVEL,
   PORT: common.port(8080),
+  HOST: common.HOST,
+  /** The gateway is where clients arrive: it believes no one unless a load balancer in front is named here. */
+  TRUSTED_PROXIES: common.trustedProxies(''),
   AUTH_URL: z.url().default('http://127.0.0.1:3001'),
   CHAT_HISTORY_URL: z.url().default('http://127.0.0.1:3002'),
   /** Realtime nodes, comma-separated; sockets are spread across them. */
@@ -26,6 +29,9 @@ export const gatewayConfigShape = {
     .int()
     .min(1024)
     .default(256 * 1024),
+  /** /readyz and /metrics of the gateway are served on this port (on OPS_HOST) only; unset serves them nowhere. */
+  OPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  OPS_HOST: common.HOST,
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 };
 

@@ -5,8 +5,14 @@ import { loadGatewayConfig } from './config.ts';
 await runService('gateway', async () => {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const { server } = createGateway({ config, logger, metrics: createMetrics('gateway') });
-  await listen(server, config.PORT);
-  logger.info({ port: config.PORT, realtime: config.REALTIME_URLS }, 'listening');
-  return { logger, stop: () => closeServer(server) };
+  const { server, operations } = createGateway({ config, logger, metrics: createMetrics('gateway') });
+  await listen(server, config.PORT, config.HOST);
+  if (config.OPS_PORT) await listen(operations, config.OPS_PORT, config.OPS_HOST);
+  logger.info({ port: config.PORT, opsPort: config.OPS_PORT, realtime: config.REALTIME_URLS }, 'listening');
+  return {
+    logger,
+    stop: async () => {
+      await Promise.all([closeServer(server), closeServer(operations)]);
+    },
+  };
 });

@@ -2,12 +2,22 @@
 import type { Knex } from 'knex';
 import * as authUsers from '../migrations/001_auth_users.ts';
 import * as chat from '../migrations/002_chat.ts';
+import * as chatChanges from '../migrations/003_chat_changes.ts';
+import * as chatConversation from '../migrations/004_chat_conversation.ts';
+import * as search from '../migrations/005_search.ts';
+import * as chatNotifications from '../migrations/006_chat_notifications.ts';
+import * as authSessions from '../migrations/007_auth_sessions.ts';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
 const migrations: Record<string, Migration> = {
   '001_auth_users': authUsers,
   '002_chat': chat,
+  '003_chat_changes': chatChanges,
+  '004_chat_conversation': chatConversation,
+  '005_search': search,
+  '006_chat_notifications': chatNotifications,
+  '007_auth_sessions': authSessions,
 };
 
 const source: Knex.MigrationSource<string> = {

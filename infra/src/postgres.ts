@@ -28,7 +28,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 async function answers(url: string): Promise<boolean> {
   const server = new URL(url);
   server.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: server.toString(), connectionTimeoutMillis: 1_000 });
+  const client = new pg.Client({ connectionString: server.toString(), connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     return true;
@@ -58,8 +58,15 @@ export async function startPostgres(
     password: EMBEDDED_PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    // a locale every system has (the library's default en_US.UTF-8 may be missing)
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C'],
+    // PostgreSQL's own Unicode-aware locale (case mapping for every script, no dependence on the system's locales):
+    // lower() and ILIKE know Cyrillic; the libc locale stays the C every system has
+    initdbFlags: [
+      '--encoding=UTF8',
+      '--locale-provider=builtin',
+      '--builtin-locale=C.UTF-8',
+      '--locale=C',
+      '--lc-messages=C',
+    ],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => log.debug({ postgres: String(message).trim() }),
     onError: (message) => log.warn({ postgres: String(message).trim() }),
@@ -78,5 +85,30 @@ export async function startPostgres(
   await server.start();
   await ensureDatabase(url);
   log.info({ port, databaseDir }, 'embedded PostgreSQL running');
-  return { url, stop: () => server.stop() };
+  // the launcher started it, so the launcher keeps it running: a server that stops answering (three checks in a row,
+  // so that a busy machine is not taken for a dead server) is started again
+  let restarting = false;
+  let misses = 0;
+  const watchdog = setInterval(async () => {
+    if (restarting) return;
+    misses = (await answers(url)) ? 0 : misses + 1;
+    if (misses < 3) return;
+    restarting = true;
+    log.warn({ port }, 'embedded PostgreSQL is not answering; starting it again');
+    await server
+      .start()
+      .catch((err: unknown) =>
+        log.warn({ err: String((err as Error | undefined)?.message ?? err) }, 'embedded PostgreSQL did not start'),
+      );
+    misses = 0;
+    restarting = false;
+  }, 5_000);
+  watchdog.unref();
+  return {
+    url,
+    stop: () => {
+      clearInterval(watchdog);
+      return server.stop();
+    },
+  };
 }

@@ -40,11 +40,23 @@ export async function startRedis(url: string, dataDir: string, log: Logger): Pro
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = parsed.port || '6379';
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-    { stdio: 'ignore' },
-  );
+  let stopping = false;
+  let child: ChildProcess;
+  // the launcher started it, so the launcher keeps it running: a redis-server that dies is started again (its
+  // append-only file brings back the queues)
+  const run = () => {
+    child = spawn(
+      'redis-server',
+      ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+      { stdio: 'ignore' },
+    );
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log.warn({ code, signal }, 'redis-server exited; starting it again');
+      setTimeout(run, 1_000).unref();
+    });
+  };
+  run();
   for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await redisAnswers(url))) throw new Error(`redis-server did not start on port ${port}`);
   log.info({ port, dir }, 'redis-server running');
@@ -52,7 +64,8 @@ export async function startRedis(url: string, dataDir: string, log: Logger): Pro
     url,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

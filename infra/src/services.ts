@@ -57,10 +57,17 @@ export async function waitForUrl(url: string, timeoutMs: number, statuses = [200
   return false;
 }
 
-/** Every service of the plan answers its readiness check. */
+/** Every service of the plan answers its readiness check (the gateway, which keeps it off its public port: health). */
 export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stopped = () => false) {
   const checks = await Promise.all(
-    serviceSpecs(plan).map(({ env }) => waitForUrl(`http://127.0.0.1:${env.PORT}/readyz`, timeoutMs, [200], stopped)),
+    serviceSpecs(plan).map(({ name, env }) =>
+      waitForUrl(
+        `http://127.0.0.1:${env.PORT}/${name === 'gateway' ? 'healthz' : 'readyz'}`,
+        timeoutMs,
+        [200],
+        stopped,
+      ),
+    ),
   );
   return checks.every(Boolean);
 }

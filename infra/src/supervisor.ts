@@ -13,7 +13,10 @@ export type SupervisorOptions = {
   restartCrashed?: boolean;
 };
 
-type Child = { spec: ServiceSpec; process?: ChildProcess; restarts: number; color: number };
+type Child = { spec: ServiceSpec; process?: ChildProcess; restarts: number; color: number; startedAt?: number };
+
+/** A child up this long before it exits was not crash-looping: its next restart comes quickly again. */
+export const STABLE_AFTER_MS = 30_000;
 
 export class Supervisor {
   private readonly children: Child[] = [];
@@ -48,6 +51,7 @@ export class Supervisor {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.process = proc;
+    child.startedAt = Date.now();
     for (const stream of [proc.stdout, proc.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.write(`${this.prefix(child)} ${line}`));
     }
@@ -57,6 +61,8 @@ export class Supervisor {
         this.write(`${this.prefix(child)} exited (${code ?? signal})`);
         return;
       }
+      // a service that ran a while before crashing starts over with a short delay: only a crash loop backs off
+      if (Date.now() - (child.startedAt ?? 0) >= STABLE_AFTER_MS) child.restarts = 0;
       child.restarts++;
       const delay = Math.min(500 * 2 ** Math.min(child.restarts, 5), 15_000);
       this.write(`${this.prefix(child)} CRASHED (exit ${code ?? signal}); restart #${child.restarts} in ${delay} ms`);
@@ -82,6 +88,11 @@ export class Supervisor {
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill(signal);
     await exited;
+  }
+
+  /** Sends a signal and returns at once (fault tests: SIGSTOP freezes a node, SIGCONT thaws it). */
+  signal(name: string, signal: NodeJS.Signals) {
+    this.child(name).process?.kill(signal);
   }
 
   /** Starts a service again after kill(). */

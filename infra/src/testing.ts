@@ -20,11 +20,16 @@ export function testPrefix(): string {
 
 export type TestDatabase = { url: string; drop: () => Promise<void> };
 
-/** Creates a new database on the test server, migrates it, and returns its URL. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates a new database on the test server, migrates it, and returns its URL. `locale: 'C'` makes it with the C
+ * locale (byte order, no case mapping beyond ASCII), to show a query right on any server.
+ */
+export async function createTestDatabase({ locale }: { locale?: 'C' } = {}): Promise<TestDatabase> {
   const name = `chat_test_${randomBytes(6).toString('hex')}`;
   const admin = createKnex(serverUrl(), 'public', { min: 0, max: 1 });
-  await admin.raw(`create database ${name}`);
+  await admin.raw(
+    locale ? `create database ${name} template template0 encoding 'UTF8' locale 'C'` : `create database ${name}`,
+  );
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
   const db: Knex = createKnex(url.toString(), 'public', { min: 0, max: 1 });

@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser downloads), one fresh context per simulated person.
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -22,12 +22,15 @@ export async function logIn(browser: Browser, baseUrl: string, email: string, pa
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-  await page.getByTestId('chat-list').waitFor();
+  // attached: a new user's list is empty, so it has no size to be visible with
+  await page.getByTestId('chat-list').waitFor({ state: 'attached' });
   return { context, page };
 }
 
+/** Opens the chat whose title holds `title` (its title, not a message preview that mentions the name). */
 export async function openChatTitled(page: Page, title: string) {
-  await page.getByTestId('chat-item').filter({ hasText: title }).first().click();
+  const titled = page.getByTestId('chat-item-title').filter({ hasText: title });
+  await page.getByTestId('chat-item').filter({ has: titled }).first().click();
   await page.getByTestId('composer').waitFor();
 }
 
@@ -39,3 +42,10 @@ export async function type(page: Page, text: string) {
 /** The visible message bubbles whose text is exactly `text`. */
 export const bubble = (page: Page, text: string) =>
   page.getByTestId('message').filter({ has: page.getByTestId('message-body').getByText(text, { exact: true }) });
+
+/** Chooses an action in a message's menu (opened from its menu button, as a keyboard or mouse user does). */
+export async function chooseInMenu(message: Locator, action: string) {
+  await message.hover();
+  await message.getByTestId('message-menu-button').click();
+  await message.getByTestId(action).click();
+}

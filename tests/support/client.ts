@@ -1,6 +1,6 @@
 // A test client speaking only the public contract through the gateway: REST calls and Socket.IO sockets.
 import { randomUUID } from 'node:crypto';
-import type { Chat, ClientToServerEvents, Message, ServerToClientEvents, User } from '@chat/kit/contract';
+import type { Chat, ClientToServerEvents, MessageWithRev, ServerToClientEvents, User } from '@chat/kit/contract';
 import { io, type Socket } from 'socket.io-client';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -116,6 +116,6 @@ export function collect<E extends keyof Events>(socket: ChatSocket, event: E): P
 
 export function send(socket: ChatSocket, chatId: string, body: string, clientId: string = randomUUID()) {
   return socket.emitWithAck('message:send', { chatId, clientId, body }) as Promise<
-    { ok: true; message: Message } | { ok: false; error: { code: string; message: string } }
+    { ok: true; message: MessageWithRev } | { ok: false; error: { code: string; message: string } }
   >;
 }

@@ -33,37 +33,51 @@ async function freePorts(count: number): Promise<number> {
 
 export type RunningSystem = Awaited<ReturnType<typeof startSystem>>;
 
-export async function startSystem(env: Record<string, string> = {}) {
+/** `throughProxy` rewrites the services' database address (to put a fault-injecting proxy in between). */
+export async function startSystem(
+  env: Record<string, string> = {},
+  { throughProxy = (url: string) => url }: { throughProxy?: (url: string) => string } = {},
+) {
   const database = await createTestDatabase();
   await seedDemoUsers(database.url);
-  const first = await freePorts(6);
-  const plan: SystemPlan = {
-    nodeEnv: 'test',
-    databaseUrl: database.url,
-    redisUrl: testRedisUrl(),
-    redisPrefix: testPrefix(),
-    gatewayPort: first + 5,
-    portsFrom: first,
-    logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
-  };
   const logs: string[] = [];
-  const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, ...env } }));
-  const supervisor = new Supervisor(specs, repoRoot, { output: (line) => logs.push(line), restartCrashed: false });
-  supervisor.start();
-  if (!(await waitForSystem(plan, 60_000))) {
+  // a port found free can be taken by another process before a service binds it: then again on other ports
+  const portTaken = () => logs.some((line) => line.includes('EADDRINUSE'));
+  for (let attempt = 1; ; attempt++) {
+    const first = await freePorts(6);
+    const plan: SystemPlan = {
+      nodeEnv: 'test',
+      databaseUrl: throughProxy(database.url),
+      redisUrl: testRedisUrl(),
+      redisPrefix: testPrefix(),
+      gatewayPort: first + 5,
+      portsFrom: first,
+      logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
+    };
+    const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, ...env } }));
+    const supervisor = new Supervisor(specs, repoRoot, { output: (line) => logs.push(line), restartCrashed: false });
+    supervisor.start();
+    if (await waitForSystem(plan, 60_000, portTaken)) return running(plan, supervisor);
     await supervisor.stop();
-    throw new Error(`the system did not start:\n${logs.slice(-40).join('\n')}`);
-  }
-  return {
-    baseUrl: `http://127.0.0.1:${plan.gatewayPort}`,
-    plan,
-    supervisor,
-    logs,
-    /** Waits until the services of the plan answer ready again (after a kill/revive). */
-    ready: () => waitForSystem(plan, 60_000),
-    async stop() {
-      await supervisor.stop();
+    if (!portTaken() || attempt === 3) {
       await database.drop();
-    },
-  };
+      throw new Error(`the system did not start:\n${logs.slice(-40).join('\n')}`);
+    }
+    logs.length = 0;
+  }
+
+  function running(plan: SystemPlan, supervisor: Supervisor) {
+    return {
+      baseUrl: `http://127.0.0.1:${plan.gatewayPort}`,
+      plan,
+      supervisor,
+      logs,
+      /** Waits until the services of the plan answer ready again (after a kill/revive). */
+      ready: () => waitForSystem(plan, 60_000),
+      async stop() {
+        await supervisor.stop();
+        await database.drop();
+      },
+    };
+  }
 }

@@ -1,7 +1,8 @@
 // Which realtime node serves a socket. WebSocket-only clients may land anywhere; long-polling needs every request of a
 // session on the node that holds it, so a browser is pinned to one node by a cookie set on its first request.
 // A node name in REALTIME_URLS that resolves to several addresses (a scaled container service) counts as one node per
-// address, re-resolved every few seconds.
+// address, re-resolved every few seconds. Every node's /status is checked every second: new sockets go to
+// the healthy node holding the fewest, never to one that is dead, frozen or draining (a pin to it is dropped).
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
@@ -9,9 +10,16 @@ import { isIP } from 'node:net';
 export const STICKY_COOKIE = 'rt_node';
 export const UNPIN_COOKIE = `${STICKY_COOKIE}=; Path=/socket.io; Max-Age=0`;
 
+type Health = { healthy: boolean; failures: number; sockets: number; assigned: number };
+
+// a node that missed this many checks in a row is out (one may be a hiccup)
+const FAILURES_TO_FAIL = 2;
+
 export class RealtimeNodes {
   private nodes: string[];
   private next = 0;
+  private readonly health = new Map<string, Health>();
+  private healthTimer?: NodeJS.Timeout;
   private readonly configured: string[];
   private readonly pinned = new WeakMap<IncomingMessage, { node: string; fresh: boolean }>();
   private timer?: NodeJS.Timeout;
@@ -47,6 +55,63 @@ export class RealtimeNodes {
 
   stop() {
     clearInterval(this.timer);
+    clearInterval(this.healthTimer);
+  }
+
+  /** Asks every node for its status; a node that does not answer within `timeoutMs` counts a failure. */
+  async checkHealth(timeoutMs = 1_000): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const known = this.health.get(node) ?? { healthy: true, failures: 0, sockets: 0, assigned: 0 };
+        const status = await fetch(new URL('/status', node), { signal: AbortSignal.timeout(timeoutMs) })
+          .then((r) => (r.ok ? (r.json() as Promise<{ ready: boolean; sockets: number }>) : undefined))
+          .catch(() => undefined);
+        if (status?.ready) {
+          this.health.set(node, { healthy: true, failures: 0, sockets: status.sockets, assigned: 0 });
+          return;
+        }
+        // answered "not ready" (Redis away, draining): out at once; silent: out after a second miss
+        const failures = known.failures + 1;
+        this.health.set(node, {
+          ...known,
+          failures,
+          healthy: status ? false : failures < FAILURES_TO_FAIL,
+          assigned: 0,
+        });
+      }),
+    );
+  }
+
+  /** Every second, with two misses to fail: a frozen node is out within ~3 s, before its clients' heartbeat
+   * (4 + 4 s) gives up on it, so their reconnects never land on it. */
+  watchHealth(intervalMs = 1_000) {
+    void this.checkHealth();
+    this.healthTimer = setInterval(() => void this.checkHealth(), intervalMs);
+    this.healthTimer.unref();
+  }
+
+  private healthy(node: string): boolean {
+    return this.health.get(node)?.healthy ?? true;
+  }
+
+  /** The healthy node with the fewest sockets (counting those sent to it since its last check); round robin when
+   * none is known healthy, so the gateway keeps trying rather than refusing everyone. */
+  private leastLoaded(): string {
+    const healthy = this.nodes.filter((n) => this.healthy(n));
+    if (healthy.length === 0) return this.nodes[this.next++ % this.nodes.length] as string;
+    const load = (n: string) => {
+      const h = this.health.get(n);
+      return (h?.sockets ?? 0) + (h?.assigned ?? 0);
+    };
+    const start = this.next++ % healthy.length;
+    let best = healthy[start] as string;
+    for (let i = 1; i < healthy.length; i++) {
+      const node = healthy[(start + i) % healthy.length] as string;
+      if (load(node) < load(best)) best = node;
+    }
+    const h = this.health.get(best);
+    if (h) h.assigned++;
+    return best;
   }
 
   list(): readonly string[] {
@@ -56,11 +121,11 @@ export class RealtimeNodes {
   pick(req: IncomingMessage): string {
     const match = /(?:^|;\s*)rt_node=([^;]+)/.exec(req.headers.cookie ?? '');
     const wanted = match?.[1] ? decodeURIComponent(match[1]) : undefined;
-    if (wanted && this.nodes.includes(wanted)) {
+    if (wanted && this.nodes.includes(wanted) && this.healthy(wanted)) {
       this.pinned.set(req, { node: wanted, fresh: false });
       return wanted;
     }
-    const node = this.nodes[this.next++ % this.nodes.length] as string;
+    const node = this.leastLoaded();
     this.pinned.set(req, { node, fresh: true });
     return node;
   }

@@ -1,7 +1,7 @@
 // Proxies to the services: the API by path, Socket.IO spread across the realtime nodes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppError, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
+import { AppError, INTERNAL_HEADERS, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
 import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import type { GatewayConfig } from '../config.ts';
 import { RealtimeNodes, UNPIN_COOKIE } from './sticky.ts';
@@ -29,16 +29,34 @@ function answerUnavailable(
   res.end(JSON.stringify(problem));
 }
 
-function forwardRequestId(proxyReq: { setHeader: (k: string, v: string) => void }, req: Req) {
+type ProxyReq = { setHeader: (k: string, v: string) => void; removeHeader: (k: string) => void };
+
+/**
+ * Carries the request id; drops the headers only services may set (a client never acts as a service). The client's
+ * address is the one this gateway saw (Express's `req.ip`, which follows X-Forwarded-For only from TRUSTED_PROXIES),
+ * set rather than appended, so a client cannot name an address of its choosing.
+ */
+function forwardRequestId(proxyReq: ProxyReq, req: Req) {
+  for (const header of INTERNAL_HEADERS) proxyReq.removeHeader(header);
   const id = req.headers[REQUEST_ID_HEADER];
   if (typeof id === 'string') proxyReq.setHeader(REQUEST_ID_HEADER, id);
+  proxyReq.setHeader('x-forwarded-for', clientAddressOf(req));
+  proxyReq.setHeader('x-forwarded-proto', (req as Req & { protocol?: string }).protocol ?? 'http');
+  proxyReq.removeHeader('x-forwarded-host');
+  proxyReq.removeHeader('x-forwarded-port');
+  proxyReq.removeHeader('forwarded');
+}
+
+/** Express's client address where Express saw the request; the peer itself for a WebSocket upgrade. */
+function clientAddressOf(req: Req): string {
+  return (req as Req & { ip?: string }).ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function apiProxy(name: string, target: string, pathFilter: string[], config: GatewayConfig, log: Logger) {
   return createProxyMiddleware<Req, ServerResponse>({
     target,
     pathFilter,
-    xfwd: true,
+    xfwd: false,
     proxyTimeout: config.UPSTREAM_TIMEOUT_MS,
     timeout: config.UPSTREAM_TIMEOUT_MS,
     on: {
@@ -56,13 +74,19 @@ export type Upstreams = {
 
 export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
   const auth = apiProxy('auth', config.AUTH_URL, ['/api/auth', '/api/users', '/api/admin'], config, log);
-  const chats = apiProxy('chat-history', config.CHAT_HISTORY_URL, ['/api/chats'], config, log);
+  const chats = apiProxy(
+    'chat-history',
+    config.CHAT_HISTORY_URL,
+    ['/api/chats', '/api/sync', '/api/search', '/api/push'],
+    config,
+    log,
+  );
   const nodes = new RealtimeNodes(config.REALTIME_URLS);
   const realtime = createProxyMiddleware<Req, ServerResponse>({
     target: config.REALTIME_URLS[0],
     pathFilter: '/socket.io',
     ws: true,
-    xfwd: true,
+    xfwd: false,
     router: (req) => nodes.pick(req),
     on: {
       proxyReq: (proxyReq, req, res) => {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { NotFound } from '@chat/kit';
 import express, { type Router } from 'express';
 
 /** Hashes of the inline bootstrap scripts in index.html, for script-src. */
@@ -22,9 +23,11 @@ export function webRoutes(webDir: string): Router {
   const index = path.join(webDir, 'index.html');
   router.use(
     '/_app/immutable',
-    express.static(path.join(webDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false }),
+    express.static(path.join(webDir, '_app/immutable'), { immutable: true, maxAge: '365d' }),
   );
   router.use(express.static(webDir, { index: false, maxAge: 0 }));
+  // the app's own assets are files or nothing: a missing one is not the page
+  router.use('/_app', (_req, _res, next) => next(new NotFound('No such file')));
   router.get(/^(?!\/api\/|\/socket\.io).*/, (_req, res) => {
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send('The web app is not built: run `npm run build -w web`.');

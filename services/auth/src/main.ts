@@ -1,5 +1,14 @@
 import { createServer } from 'node:http';
-import { closeServer, createKnex, createLogger, createMetrics, createRedis, listen, runService } from '@chat/kit';
+import {
+  closeServer,
+  createKnex,
+  createLogger,
+  createMetrics,
+  createRedis,
+  listen,
+  runService,
+  watchEndedSessions,
+} from '@chat/kit';
 import { createApp } from './app.ts';
 import { loadAuthConfig } from './config.ts';
 
@@ -9,14 +18,16 @@ await runService('auth', async () => {
   const db = createKnex(config.DATABASE_URL, 'auth');
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis'));
-  const app = createApp({ db, redis, config, logger, metrics: createMetrics('auth') });
-  const server = await listen(createServer(app), config.PORT);
+  const endedSessions = watchEndedSessions(redis, createRedis(config.REDIS_URL), config.REDIS_PREFIX);
+  const app = createApp({ db, redis, config, logger, metrics: createMetrics('auth'), endedSessions });
+  const server = await listen(createServer(app), config.PORT, config.HOST);
   logger.info({ port: config.PORT }, 'listening');
   return {
     logger,
     stop: async () => {
       await closeServer(server);
       await db.destroy();
+      endedSessions.stop();
       redis.disconnect();
     },
   };

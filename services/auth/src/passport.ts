@@ -1,13 +1,13 @@
-// Passport strategies: e-mail + password for login, bearer JWT (verified with the public key) for everything else.
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, Unauthorized, type Knex } from '@chat/kit';
+// Passport's e-mail + password strategy for login; every other route takes a bearer access token, checked by the one
+// verifier every service uses (kit's tokens.ts: signature, expiry, ids, ended sessions), and an active user.
+import { type Knex, type Principal, requireBearer, type TokenVerifier, Unauthorized } from '@chat/kit';
 import type { RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
-import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { findUserByEmail, findUserById, type UserRow } from './db/users.ts';
 import { decoyHash, passwordMatches } from './domain/passwords.ts';
 
-export function createPassport(db: Knex, publicKey: string) {
+export function createPassport(db: Knex) {
   const passport = new Passport();
   passport.use(
     new LocalStrategy(
@@ -21,29 +21,13 @@ export function createPassport(db: Knex, publicKey: string) {
       },
     ),
   );
-  passport.use(
-    new JwtStrategy(
-      {
-        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: publicKey,
-        algorithms: [TOKEN_ALGORITHM],
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-      },
-      (claims: { sub?: string }, done: (err: unknown, user?: UserRow | false) => void) => {
-        findUserById(db, claims.sub ?? '00000000-0000-0000-0000-000000000000')
-          .then((user) => done(null, user?.is_active ? user : false))
-          .catch(done);
-      },
-    ),
-  );
   return passport;
 }
 
 export type AuthPassport = ReturnType<typeof createPassport>;
 
 /** Express middleware running a strategy; failure is a 401 problem, the user lands in res.locals.user. */
-export function authenticate(passport: AuthPassport, strategy: 'local' | 'jwt', message: string): RequestHandler {
+export function authenticate(passport: AuthPassport, strategy: 'local', message: string): RequestHandler {
   return (req, res, next) => {
     const callback = (err: unknown, user: UserRow | false) => {
       if (err) return next(err);
@@ -56,3 +40,20 @@ export function authenticate(passport: AuthPassport, strategy: 'local' | 'jwt', 
 }
 
 export const userOf = (res: Response): UserRow => res.locals.user as UserRow;
+
+/** A bearer access token of an active user: the user lands in res.locals.user, the token's principal beside it. */
+export function bearerUser(db: Knex, verify: TokenVerifier): RequestHandler[] {
+  return [
+    requireBearer(verify),
+    (_req, res, next) => {
+      const principal = res.locals.principal as Principal;
+      findUserById(db, principal.userId)
+        .then((user) => {
+          if (!user?.is_active) return next(new Unauthorized('The access token is missing, invalid or expired'));
+          res.locals.user = user;
+          next();
+        })
+        .catch(next);
+    },
+  ];
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@chat/infra/testing';
 import { ensureUser } from '../src/domain/ensureUser.ts';
 import { INTERNAL_TOKEN, newEmail, startAuth } from './support.ts';
 
@@ -158,6 +159,11 @@ describe('rate limits', () => {
 describe('profile, search and administration', () => {
   it('changes the display name and the password, ending other sessions', async () => {
     const { client, email, accessToken } = await registered('Old');
+    const elsewhere = auth.client();
+    const other = await elsewhere<{ accessToken: string }>('/api/auth/login', {
+      method: 'POST',
+      body: { email, password: 'correct horse' },
+    });
     const renamed = await client<User>('/api/auth/me', {
       method: 'PATCH',
       token: accessToken,
@@ -176,7 +182,11 @@ describe('profile, search and administration', () => {
       body: { currentPassword: 'correct horse', newPassword: 'brand new pass' },
     });
     expect(changed.status).toBe(204);
-    expect((await client('/api/auth/refresh', { method: 'POST' })).status).toBe(401);
+    // the other session ends at once, its access token too; this one, which just proved the password, goes on
+    expect((await elsewhere('/api/auth/refresh', { method: 'POST' })).status).toBe(401);
+    await until(async () => (await elsewhere('/api/auth/me', { token: other.body.accessToken })).status === 401, 2_000);
+    expect((await client('/api/auth/me', { token: accessToken })).status).toBe(200);
+    expect((await client('/api/auth/refresh', { method: 'POST' })).status).toBe(200);
     const relogin = await auth.client()('/api/auth/login', {
       method: 'POST',
       body: { email, password: 'brand new pass' },
@@ -184,18 +194,23 @@ describe('profile, search and administration', () => {
     expect(relogin.status).toBe(200);
   });
 
-  it('finds users by e-mail prefix or display name', async () => {
+  it('finds users by display name or whole e-mail, showing only their id and name', async () => {
     const { accessToken } = await registered('Searcher');
     const target = await registered(`Zed ${randomUUID().slice(0, 6)}`);
-    const byName = await auth.client()<{ users: User[] }>(
-      `/api/users?query=${encodeURIComponent(target.user.displayName.slice(0, 7).toLowerCase())}`,
-      { token: accessToken },
-    );
-    expect(byName.body.users.map((u) => u.id)).toContain(target.user.id);
-    const byEmail = await auth.client()<{ users: User[] }>(`/api/users?query=${target.email.slice(0, 12)}`, {
-      token: accessToken,
-    });
-    expect(byEmail.body.users.map((u) => u.id)).toContain(target.user.id);
+    const find = (query: string) =>
+      auth.client()<{ users: Record<string, unknown>[] }>(`/api/users?query=${encodeURIComponent(query)}`, {
+        token: accessToken,
+      });
+    const byName = await find(target.user.displayName.slice(0, 7).toLowerCase());
+    expect(byName.body.users).toContainEqual({ id: target.user.id, displayName: target.user.displayName });
+    for (const found of byName.body.users) expect(Object.keys(found).sort()).toEqual(['displayName', 'id']);
+    expect((await find(target.email.toUpperCase())).body.users).toEqual([
+      { id: target.user.id, displayName: target.user.displayName },
+    ]);
+    expect((await find(target.email.slice(0, 12))).body.users).toEqual([]);
+    const tooShort = await find('z');
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.body).toMatchObject({ code: 'bad_request', errors: [{ path: 'query' }] });
   });
 
   it('keeps the admin API for admins, and deactivation ends login and refresh', async () => {

@@ -10,8 +10,8 @@ export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
 export type Answer<T = Record<string, unknown>> = { status: number; body: T; headers: Headers };
 
-export async function startAuth(env: Record<string, string> = {}) {
-  const database = await createTestDatabase();
+export async function startAuth(env: Record<string, string> = {}, { locale }: { locale?: 'C' } = {}) {
+  const database = await createTestDatabase({ locale });
   const config = loadAuthConfig({
     DATABASE_URL: database.url,
     REDIS_URL: testRedisUrl(),

@@ -1,7 +1,9 @@
-// The chat-history HTTP app: public REST behind the access token, the internal API behind the internal token.
+// The chat-history HTTP app: public REST behind the access token (or a realtime node's internal token naming the user
+// it acts for), the membership API behind the internal token.
 import {
   checkPostgres,
   checkRedis,
+  createRateLimiter,
   createServiceApp,
   finishServiceApp,
   type Knex,
@@ -9,19 +11,25 @@ import {
   logOf,
   type Metrics,
   principalOf,
+  RateLimited,
   type Redis,
-  requireBearer,
   requireInternal,
+  requireUser,
   type TokenVerifier,
 } from '@chat/kit';
 import type { UserDirectory } from './directory.ts';
+import { createAdmission } from './domain/admission.ts';
 import type { ChatHistoryDeps } from './domain/deps.ts';
 import { createProfileKeeper } from './domain/profiles.ts';
-import { createChatEvents } from './events.ts';
+import { type ChangePublisher, createChatEvents } from './events.ts';
+import type { PushNotifier } from './push/queue.ts';
 import type { ReceiptsQueue } from './receipts/queue.ts';
+import { changeRoutes } from './routes/changes.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { pushRoutes } from './routes/push.ts';
+import { searchRoutes } from './routes/search.ts';
 
 export type AppDeps = {
   db: Knex;
@@ -29,20 +37,42 @@ export type AppDeps = {
   redis: Redis;
   redisPrefix: string;
   receipts: ReceiptsQueue;
+  pushes: PushNotifier;
+  push: ChatHistoryDeps['push'];
   directory: UserDirectory;
   verifyToken: TokenVerifier;
   internalToken: string;
   logger: Logger;
   metrics: Metrics;
+  /** The publisher the relay shares (main.ts makes one); else the app makes its own. */
+  events?: ChangePublisher;
+  /** Sends per user in a window, over REST and sockets together; none when unset. */
+  sendLimit?: { max: number; windowSeconds: number };
+  /** Writes per chat: in flight, waiting, and how long one may wait (defaults 4, 200, 3 s). */
+  admission?: { inFlight: number; queued: number; waitMs: number };
 };
 
 export function createApp(deps: AppDeps) {
+  const limiter = createRateLimiter(deps.redis, `${deps.redisPrefix}:chat`);
+  const { sendLimit } = deps;
   const domain: ChatHistoryDeps = {
+    // The per-user send limit is counted in Redis; while Redis is away sends go on uncounted (a send must never
+    // depend on Redis: it commits to PostgreSQL and reaches clients through the relay once Redis is back).
+    countSend: async (userId) => {
+      if (!sendLimit || deps.redis.status !== 'ready') return;
+      await limiter.take([{ key: `send:${userId}`, ...sendLimit }]).catch((err: unknown) => {
+        if (err instanceof RateLimited) throw err;
+        deps.logger.warn({ err: (err as Error).message }, 'send limit not counted; Redis unavailable');
+      });
+    },
     db: deps.db,
-    events: createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics),
+    events: deps.events ?? createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics),
     directory: deps.directory,
     profiles: createProfileKeeper(deps.db),
     receipts: deps.receipts,
+    pushes: deps.pushes,
+    push: deps.push,
+    admission: createAdmission(deps.admission ?? { inFlight: 4, queued: 200, waitMs: 3_000 }),
   };
   const app = createServiceApp({
     logger: deps.logger,
@@ -56,7 +86,7 @@ export function createApp(deps: AppDeps) {
   app.use('/internal', requireInternal(deps.internalToken));
   app.use(internalRoutes(domain));
 
-  app.use('/api', requireBearer(deps.verifyToken), async (_req, res, next) => {
+  app.use('/api', requireUser(deps.verifyToken, deps.internalToken), async (_req, res, next) => {
     const { userId, displayName } = principalOf(res);
     res.locals.log = logOf(res).child({ userId });
     // member lists show names from the latest token each user came with
@@ -65,6 +95,9 @@ export function createApp(deps: AppDeps) {
   });
   app.use(chatRoutes(domain));
   app.use(messageRoutes(domain));
+  app.use(changeRoutes(domain));
+  app.use(searchRoutes(domain));
+  app.use(pushRoutes(domain));
 
   return finishServiceApp(app);
 }

@@ -1,46 +1,86 @@
-// Broadcasts committed changes to the Socket.IO cluster through Redis (the realtime nodes deliver them).
+// Publishes committed changes to the Socket.IO cluster through Redis (the realtime nodes deliver them): in rev order
+// per chat, each marked as published in Redis once Redis took it, so the relay can tell what still has to go out.
 import { chatRoom, type Logger, type Metrics, type Redis, socketIoKey, userRoom } from '@chat/kit';
-import type { Chat, Message, ServerToClientEvents } from '@chat/kit/contract';
+import type { Chat, Message, PinsUpdate, Receipt, ServerToClientEvents } from '@chat/kit/contract';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Counter } from 'prom-client';
+import { Sequencer } from './feed/sequencer.ts';
 
 export interface ChatEvents {
-  messageNew(message: Message): Promise<void>;
-  messageUpdated(message: Message): Promise<void>;
-  /** Each new member gets their own view; their live sockets join the chat room first. */
-  chatCreated(views: Map<string, Chat>): Promise<void>;
-  /** Each member gets their own view in their user room. */
-  chatUpdated(views: Map<string, Chat>): Promise<void>;
-  /** The user's sockets leave the chat room, then the user is told. */
-  chatRemoved(chatId: string, userId: string): Promise<void>;
+  /** Takes the rev's place in its chat's publishing order; call inside the transaction that took it. */
+  hold(chatId: string, rev: number): void;
+  /** Gives the place up: the transaction rolled back. */
+  release(chatId: string, rev: number): void;
+  // Each publishing call answers true once Redis took every event of the change (false: the relay will retry it).
+  messageNew(message: Message, rev: number): Promise<boolean>;
+  messageUpdated(message: Message, rev: number): Promise<boolean>;
+  /**
+   * The chat changed (created, renamed, members added): each member gets their own view in their user room. Members
+   * in `created` (new to the chat) get `chat:created` and their sockets join the chat room first; with `joinAll`,
+   * every member's sockets join it (the relay, which cannot tell who was added).
+   */
+  chatChanged(
+    chatId: string,
+    rev: number,
+    views: Map<string, Chat>,
+    options?: { created?: Set<string>; joinAll?: boolean },
+  ): Promise<boolean>;
+  /** The user's sockets leave the chat room and the user is told; the remaining members get their views. */
+  memberRemoved(chatId: string, rev: number, userId: string, views: Map<string, Chat>): Promise<boolean>;
+  /** The chat's pinned list changed. */
+  pinsUpdated(update: PinsUpdate): Promise<boolean>;
+  /** A member's read cursor moved: every member's sockets (the reader's other tabs included) learn it. */
+  receipts(receipts: Receipt[]): Promise<void>;
+  /** The member's own view after a change only they see (notification level, marked unread). */
+  chatState(userId: string, chat: Chat): Promise<void>;
 }
 
-// Pub/Sub is the fast path only (clients catch up from history), so a broadcast never holds an answer for long.
+// Pub/Sub is the fast path only (clients catch up from the change record), so a broadcast never holds an answer long.
 const PUBLISH_WAIT_MS = 1_000;
+// How long Redis remembers a chat's published rev; a chat quiet for longer starts over (see MARK_PUBLISHED).
+const PUBLISHED_TTL_SECONDS = 24 * 3600;
 
-export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logger, metrics: Metrics): ChatEvents {
-  const messagesSent = new Counter({
-    name: 'messages_sent_total',
-    help: 'Messages committed and broadcast (a repeated clientId is not counted)',
-    registers: [metrics.registry],
-  });
+// KEYS: the chat's published-rev key; ARGV: rev, ttl, 'contiguous'|'max'. Contiguous: the mark moves only from rev - 1
+// (or from nothing), so a change whose publish failed keeps the mark below it until the relay publishes it again.
+const MARK_PUBLISHED = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local rev = tonumber(ARGV[1])
+if cur == -1 or cur == rev - 1 or (ARGV[3] == 'max' and cur < rev) then
+  redis.call('SET', KEYS[1], rev, 'EX', ARGV[2])
+  return 1
+end
+return 0`;
+
+export const publishedRevKey = (redisPrefix: string, chatId: string) => `${redisPrefix}:published:${chatId}`;
+
+export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logger, metrics: Metrics) {
   const published = new Counter({
     name: 'broadcasts_published_total',
     help: 'Events published to the realtime nodes, by event and outcome',
     labelNames: ['event', 'outcome'] as const,
     registers: [metrics.registry],
   });
+  const messagesSent = new Counter({
+    name: 'messages_sent_total',
+    help: 'Messages published to the realtime nodes (the relay publishing one again counts again)',
+    registers: [metrics.registry],
+  });
+  const sequencer = new Sequencer();
   let event = '';
-  let collecting: Promise<void>[] | undefined;
+  let collecting: Promise<boolean>[] | undefined;
   // The emitter publishes without awaiting; this client keeps each publish's outcome instead of leaving it unhandled.
   const client = {
     publish(channel: string, payload: string | Buffer) {
       const labels = { event };
       const done = redis.publish(channel, payload).then(
-        () => void published.inc({ ...labels, outcome: 'ok' }),
+        () => {
+          published.inc({ ...labels, outcome: 'ok' });
+          return true;
+        },
         (err: Error) => {
           published.inc({ ...labels, outcome: 'failed' });
           logger.warn({ err: err.message, channel }, 'broadcast not published');
+          return false;
         },
       );
       collecting?.push(done);
@@ -49,9 +89,9 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   };
   const emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoKey(redisPrefix) });
 
-  /** Runs the (synchronous) emits and waits, within limits, until Redis took them. */
-  async function publish(name: string, emits: () => void) {
-    const mine: Promise<void>[] = [];
+  /** Runs the (synchronous) emits, and waits, within limits, until Redis took them; true when it took them all. */
+  async function publish(name: string, emits: () => void): Promise<boolean> {
+    const mine: Promise<boolean>[] = [];
     collecting = mine;
     event = name;
     try {
@@ -60,35 +100,85 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
       collecting = undefined;
     }
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, PUBLISH_WAIT_MS);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS);
     });
-    await Promise.race([Promise.all(mine), late]);
+    const outcome = await Promise.race([Promise.all(mine).then((all) => all.every(Boolean)), late]);
     clearTimeout(timer);
+    return outcome;
   }
 
-  return {
-    messageNew: (message) => {
+  async function markPublished(chatId: string, rev: number, mode: 'contiguous' | 'max') {
+    try {
+      await redis.eval(MARK_PUBLISHED, 1, publishedRevKey(redisPrefix, chatId), rev, PUBLISHED_TTL_SECONDS, mode);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, chatId, rev }, 'published rev not marked');
+    }
+  }
+
+  /** A change's events, in rev order within the chat, then its mark. */
+  async function publishChange(name: string, chatId: string, rev: number, emits: () => void): Promise<boolean> {
+    let sent!: Promise<boolean>;
+    await sequencer.inOrder(chatId, rev, () => {
+      sent = publish(name, emits);
+    });
+    const ok = await sent;
+    if (ok) await markPublished(chatId, rev, 'contiguous');
+    return ok;
+  }
+
+  const events: ChatEvents = {
+    hold: (chatId, rev) => sequencer.hold(chatId, rev),
+    release: (chatId, rev) => sequencer.release(chatId, rev),
+    messageNew: (message, rev) => {
       messagesSent.inc();
-      return publish('message:new', () => emitter.to(chatRoom(message.chatId)).emit('message:new', message));
+      return publishChange('message:new', message.chatId, rev, () =>
+        emitter.to(chatRoom(message.chatId)).emit('message:new', { ...message, rev }),
+      );
     },
-    messageUpdated: (message) =>
-      publish('message:updated', () => emitter.to(chatRoom(message.chatId)).emit('message:updated', message)),
-    chatCreated: (views) =>
-      publish('chat:created', () => {
+    messageUpdated: (message, rev) =>
+      publishChange('message:updated', message.chatId, rev, () =>
+        emitter.to(chatRoom(message.chatId)).emit('message:updated', { ...message, rev }),
+      ),
+    chatChanged: (chatId, rev, views, { created, joinAll } = {}) =>
+      publishChange(created?.size ? 'chat:created' : 'chat:updated', chatId, rev, () => {
         for (const [userId, chat] of views) {
-          emitter.in(userRoom(userId)).socketsJoin(chatRoom(chat.id));
-          emitter.to(userRoom(userId)).emit('chat:created', chat);
+          const isNew = created?.has(userId) ?? false;
+          if (isNew || joinAll) emitter.in(userRoom(userId)).socketsJoin(chatRoom(chatId));
+          emitter.to(userRoom(userId)).emit(isNew ? 'chat:created' : 'chat:updated', chat);
         }
       }),
-    chatUpdated: (views) =>
-      publish('chat:updated', () => {
-        for (const [userId, chat] of views) emitter.to(userRoom(userId)).emit('chat:updated', chat);
-      }),
-    chatRemoved: (chatId, userId) =>
-      publish('chat:removed', () => {
+    memberRemoved: (chatId, rev, userId, views) =>
+      publishChange('chat:removed', chatId, rev, () => {
         emitter.in(userRoom(userId)).socketsLeave(chatRoom(chatId));
-        emitter.to(userRoom(userId)).emit('chat:removed', { chatId });
+        emitter.to(userRoom(userId)).emit('chat:removed', { chatId, rev });
+        for (const [memberId, chat] of views) emitter.to(userRoom(memberId)).emit('chat:updated', chat);
       }),
+    pinsUpdated: (update) =>
+      publishChange('pins:updated', update.chatId, update.rev, () =>
+        emitter.to(chatRoom(update.chatId)).emit('pins:updated', update),
+      ),
+    chatState: async (userId, chat) => {
+      await publish('chat:state', () => emitter.to(userRoom(userId)).emit('chat:state', chat));
+    },
+    receipts: async (receipts) => {
+      if (receipts.length === 0) return;
+      await publish('receipt', () => {
+        for (const r of receipts) emitter.to(chatRoom(r.chatId)).emit('receipt', r);
+      });
+    },
+  };
+  return {
+    ...events,
+    /** The relay moved the chat's published mark to `rev` after publishing everything up to it again. */
+    markRelayed: (chatId: string, rev: number) => markPublished(chatId, rev, 'max'),
+    /** Published marks of these chats (-1 when Redis has none). */
+    async publishedRevs(chatIds: string[]): Promise<Map<string, number>> {
+      if (chatIds.length === 0) return new Map();
+      const marks = await redis.mget(chatIds.map((id) => publishedRevKey(redisPrefix, id)));
+      return new Map(chatIds.map((id, i) => [id, marks[i] === null ? -1 : Number(marks[i])]));
+    },
   };
 }
+
+export type ChangePublisher = ReturnType<typeof createChatEvents>;

@@ -10,10 +10,16 @@ import {
   listen,
   readKey,
   runService,
+  watchEndedSessions,
 } from '@chat/kit';
 import { createApp } from './app.ts';
 import { loadChatHistoryConfig } from './config.ts';
 import { createAuthDirectory } from './directory.ts';
+import { createChatEvents } from './events.ts';
+import { createRelay } from './feed/relay.ts';
+import { startRetention } from './feed/retention.ts';
+import { createPushNotifier, createPushQueue } from './push/queue.ts';
+import { readVapidKeys } from './push/vapid.ts';
 import { createReceiptsQueue } from './receipts/queue.ts';
 
 await runService('chat-history', async () => {
@@ -24,25 +30,49 @@ await runService('chat-history', async () => {
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const receipts = createReceiptsQueue(redis, config.REDIS_PREFIX);
+  const pushes = createPushNotifier(createPushQueue(redis, config.REDIS_PREFIX), logger);
+  const vapid = readVapidKeys(config.VAPID_KEYS_FILE, config.NODE_ENV);
+  const metrics = createMetrics('chat-history');
+  const events = createChatEvents(redis, config.REDIS_PREFIX, logger, metrics);
+  const endedSessions = watchEndedSessions(redis, createRedis(config.REDIS_URL), config.REDIS_PREFIX);
   const app = createApp({
+    events,
+    admission: {
+      inFlight: config.CHAT_WRITES_IN_FLIGHT,
+      queued: config.CHAT_WRITES_QUEUED,
+      waitMs: config.CHAT_WRITE_WAIT_MS,
+    },
+    sendLimit: { max: config.SEND_LIMIT_PER_USER, windowSeconds: config.SEND_LIMIT_WINDOW_SECONDS },
     db,
     redis,
     redisPrefix: config.REDIS_PREFIX,
     receipts,
+    pushes,
+    push: { publicKey: vapid.publicKey, allowLocalEndpoints: config.NODE_ENV !== 'production' },
     directory: createAuthDirectory(config.AUTH_URL, config.INTERNAL_TOKEN),
-    verifyToken: createTokenVerifier(publicKey),
+    verifyToken: createTokenVerifier(publicKey, endedSessions),
     internalToken: config.INTERNAL_TOKEN,
     logger,
-    metrics: createMetrics('chat-history'),
+    metrics,
   });
-  const server = await listen(createServer(app), config.PORT);
+  const server = await listen(createServer(app), config.PORT, config.HOST);
   logger.info({ port: config.PORT }, 'listening');
+  const relay = createRelay(
+    { db, events, logger, metrics },
+    { intervalMs: config.RELAY_INTERVAL_MS, graceMs: config.RELAY_GRACE_MS, lookbackMs: 10 * 60_000 },
+  );
+  relay.start();
+  const retention = startRetention(db, config.CHANGES_RETENTION_DAYS, 3_600_000, logger);
   return {
     logger,
     stop: async () => {
+      retention.stop();
+      await relay.stop();
       await closeServer(server);
       await receipts.close();
+      await pushes.close();
       await db.destroy();
+      endedSessions.stop();
       redis.disconnect();
     },
   };

@@ -2,6 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Chat, Message } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createMetrics, createRedis } from '@chat/kit';
+import { testRedisUrl } from '@chat/infra/testing';
+import { createReceiptsWorker } from '../src/receipts/worker-app.ts';
 import {
   collectEvents,
   nextEvent,
@@ -9,6 +12,7 @@ import {
   startChatHistory,
   startSocketNode,
   type TestUser,
+  until,
   userNamed,
 } from './support.ts';
 
@@ -33,13 +37,7 @@ afterAll(async () => {
   await service?.stop();
 });
 
-const group = async (owner: TestUser, members: TestUser[]) =>
-  (
-    await service.as(owner)<Chat>('/api/chats/groups', {
-      method: 'POST',
-      body: { title: 'Live', memberIds: members.map((m) => m.id) },
-    })
-  ).body;
+const group = (owner: TestUser, members: TestUser[]) => service.group(owner, members, 'Live');
 const send = (user: TestUser, chatId: string, body: string, clientId: string = randomUUID()) =>
   service.as(user)<Message>(`/api/chats/${chatId}/messages`, { method: 'POST', body: { clientId, body } });
 
@@ -110,12 +108,69 @@ describe('broadcasts', () => {
     const removed = nextEvent(cats, 'chat:removed', (r) => r.chatId === chat.id);
     const updated = nextEvent(bens, 'chat:updated', (c) => c.id === chat.id);
     expect((await service.as(ann)(`/api/chats/${chat.id}/members/${cat.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect(await removed).toEqual({ chatId: chat.id });
+    expect(await removed).toEqual({ chatId: chat.id, rev: expect.any(Number) });
     expect((await updated).members.map((m) => m.userId)).not.toContain(cat.id);
     const seen = collectEvents(cats, 'message:new');
     const marker = nextEvent(bens, 'message:new', (m) => m.body === 'after removal');
     await send(ann, chat.id, 'after removal');
     await marker;
     expect(seen).toEqual([]);
+  });
+
+  it('tells the author their message was read when the reader replies before the queued read is written', async () => {
+    const chat = await group(ann, [ben]);
+    const anns = await node.connect(ann.id, [chat.id]);
+    const bensOtherTab = await node.connect(ben.id, [chat.id]);
+    const receipts = collectEvents(anns, 'receipt');
+    const { body: question } = await send(ann, chat.id, 'did you read this?');
+    // ben reads (queued: no worker runs yet), then replies: the reply moves his cursor first
+    expect(
+      (await service.as(ben)(`/api/chats/${chat.id}/read`, { method: 'POST', body: { seq: question.seq } })).status,
+    ).toBe(202);
+    const toAnn = nextEvent(anns, 'receipt', (r) => r.userId === ben.id);
+    const toBensTab = nextEvent(bensOtherTab, 'receipt', (r) => r.userId === ben.id);
+    const { body: answer } = await send(ben, chat.id, 'yes');
+    expect(await toAnn).toEqual({ chatId: chat.id, userId: ben.id, readSeq: answer.seq });
+    expect(await toBensTab).toEqual({ chatId: chat.id, userId: ben.id, readSeq: answer.seq });
+
+    // the queued read is written later: the cursor does not move back, and no older receipt follows
+    const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const publisher = createRedis(testRedisUrl());
+    const worker = createReceiptsWorker({
+      db: service.db,
+      redis,
+      publisher,
+      redisPrefix: service.redisPrefix,
+      logger: createLogger('receipts', 'silent'),
+      metrics: createMetrics('receipts'),
+    });
+    worker.start();
+    await until(async () => {
+      const counts = await worker.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((n) => n === 0);
+    });
+    await worker.close();
+    redis.disconnect();
+    publisher.disconnect();
+    const { body } = await service.as(ann)<{ receipts: { userId: string; readSeq: number }[] }>(
+      `/api/chats/${chat.id}/receipts`,
+    );
+    expect(body.receipts).toContainEqual({ userId: ben.id, readSeq: answer.seq });
+    // the worker published before it closed, so a receipt from it would have reached ann before this marker
+    const marker = nextEvent(anns, 'message:new', (m) => m.body === 'marker');
+    await send(ann, chat.id, 'marker');
+    await marker;
+    expect(receipts.filter((r) => r.userId === ben.id).map((r) => r.readSeq)).toEqual([answer.seq]);
+  });
+
+  it('announces no receipt for a send that only moves the cursor over the sender’s own message', async () => {
+    const chat = await group(ann, [ben]);
+    const bens = await node.connect(ben.id, [chat.id]);
+    const receipts = collectEvents(bens, 'receipt');
+    await send(ann, chat.id, 'one');
+    const marker = nextEvent(bens, 'message:new', (m) => m.body === 'two');
+    await send(ann, chat.id, 'two');
+    await marker;
+    expect(receipts).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
-// The internal API the realtime nodes use: membership lookups and message writes on behalf of a socket's user.
+// What the realtime nodes use: membership lookups on the internal API, and the public routes on behalf of a socket's
+// user (one command, one schema and one answer for a socket event and its REST call).
 import { randomUUID } from 'node:crypto';
-import type { Chat, Message } from '@chat/kit/contract';
+import type { Chat, MessageWithRev } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type RunningChatHistory, startChatHistory, type TestUser, userNamed } from './support.ts';
 
@@ -26,9 +27,11 @@ afterAll(async () => {
   await service?.stop();
 });
 
-type Sent = { message: Message; created: boolean };
-const sendAs = (userId: string, clientId: string, body = 'hello', chatId = chat.id) =>
-  service.internal<Sent>(`/internal/chats/${chatId}/messages`, { method: 'POST', body: { userId, clientId, body } });
+const sendAs = (user: TestUser, clientId: string, body = 'hello', chatId = chat.id) =>
+  service.actingFor(user)<MessageWithRev>(`/api/chats/${chatId}/messages`, {
+    method: 'POST',
+    body: { clientId, body },
+  });
 
 describe('internal API', () => {
   it('refuses calls without the internal token', async () => {
@@ -53,66 +56,58 @@ describe('internal API', () => {
     expect((await service.internal(`/internal/users/${randomUUID()}/chats`)).body).toEqual({ chatIds: [] });
     expect((await service.internal('/internal/users/nope/chats')).status).toBe(400);
   });
+});
 
-  it('answers a membership check with the role, or 404', async () => {
-    expect((await service.internal(`/internal/chats/${chat.id}/members/${ann.id}`)).body).toEqual({ role: 'owner' });
-    expect((await service.internal(`/internal/chats/${chat.id}/members/${ben.id}`)).body).toEqual({ role: 'member' });
-    expect((await service.internal(`/internal/chats/${chat.id}/members/${cat.id}`)).status).toBe(404);
-    expect((await service.internal(`/internal/chats/${randomUUID()}/members/${ann.id}`)).status).toBe(404);
+describe('the public routes on behalf of a socket’s user', () => {
+  it('refuses a wrong internal token or a missing or malformed user', async () => {
+    const path = `/api/chats/${chat.id}`;
+    const wrongToken = await call(service.baseUrl, path, {
+      internal: 'x'.repeat(30),
+      headers: { 'x-on-behalf-of': ann.id },
+    });
+    expect(wrongToken.status).toBe(401);
+    expect((await service.internal(path)).status).toBe(401);
+    expect((await service.internal(path, { headers: { 'x-on-behalf-of': 'nope' } })).status).toBe(401);
+    expect((await service.actingFor(ann)(path)).status).toBe(200);
   });
 
-  it('sends for a member: 201 created, then 200 with the original for the same clientId', async () => {
+  it('sends for a member exactly as REST does: 201 with the message and its rev, then 200 with the original', async () => {
     const clientId = randomUUID();
-    const first = await sendAs(ben.id, clientId);
+    const first = await sendAs(ben, clientId);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ created: true, message: { senderId: ben.id, clientId, body: 'hello' } });
-    const again = await sendAs(ben.id, clientId, 'hello again');
-    expect(again).toMatchObject({ status: 200, body: { created: false, message: first.body.message } });
-    expect((await sendAs(cat.id, randomUUID())).status).toBe(404);
-    expect((await sendAs(ben.id, randomUUID(), ' ')).status).toBe(400);
-    expect((await sendAs('nope', randomUUID())).status).toBe(400);
+    expect(first.body).toMatchObject({ senderId: ben.id, clientId, body: 'hello' });
+    expect(first.body.rev).toBeGreaterThan(0);
+    const again = await sendAs(ben, clientId, 'hello again');
+    expect(again).toEqual({ status: 200, body: first.body });
+    expect((await sendAs(cat, randomUUID())).status).toBe(404);
+    expect((await sendAs(ben, randomUUID(), ' ')).status).toBe(400);
   });
 
-  it('keeps the display name a send brings', async () => {
-    const renamed = { userId: ben.id, displayName: 'Benjamin', clientId: randomUUID(), body: 'new name' };
-    await service.internal(`/internal/chats/${chat.id}/messages`, { method: 'POST', body: renamed });
+  it('keeps the display name the acting user brings', async () => {
+    await sendAs({ ...ben, name: 'Benjamin' }, randomUUID(), 'new name');
     const { body } = await service.as(ann)<Chat>(`/api/chats/${chat.id}`);
     expect(body.members.find((m) => m.userId === ben.id)?.displayName).toBe('Benjamin');
   });
 
   it('edits and deletes for the sender only', async () => {
-    const { message } = (await sendAs(ann.id, randomUUID(), 'draft')).body;
-    const path = `/internal/chats/${chat.id}/messages/${message.id}`;
-    expect((await service.internal(path, { method: 'PATCH', body: { userId: ben.id, body: 'x' } })).status).toBe(403);
-    expect((await service.internal(path, { method: 'PATCH', body: { userId: cat.id, body: 'x' } })).status).toBe(404);
-    const edited = await service.internal<{ message: Message }>(path, {
-      method: 'PATCH',
-      body: { userId: ann.id, body: 'final' },
-    });
-    expect(edited.body.message).toMatchObject({ id: message.id, body: 'final' });
-    expect((await service.internal(path, { method: 'DELETE', body: { userId: ben.id } })).status).toBe(403);
-    expect((await service.internal(path, { method: 'DELETE' })).status).toBe(400);
-    const deleted = await service.internal<{ message: Message }>(path, { method: 'DELETE', body: { userId: ann.id } });
-    expect(deleted.body.message).toMatchObject({ id: message.id, body: '' });
-    expect(deleted.body.message.deletedAt).not.toBeNull();
+    const { body: message } = await sendAs(ann, randomUUID(), 'draft');
+    const path = `/api/chats/${chat.id}/messages/${message.id}`;
+    expect((await service.actingFor(ben)(path, { method: 'PATCH', body: { body: 'x' } })).status).toBe(403);
+    expect((await service.actingFor(cat)(path, { method: 'PATCH', body: { body: 'x' } })).status).toBe(404);
+    const edited = await service.actingFor(ann)<MessageWithRev>(path, { method: 'PATCH', body: { body: 'final' } });
+    expect(edited.body).toMatchObject({ id: message.id, body: 'final', rev: message.rev + 1 });
+    expect((await service.actingFor(ben)(path, { method: 'DELETE' })).status).toBe(403);
+    const deleted = await service.actingFor(ann)<MessageWithRev>(path, { method: 'DELETE' });
+    expect(deleted.body).toMatchObject({ id: message.id, body: '', rev: message.rev + 2 });
+    expect(deleted.body.deletedAt).not.toBeNull();
   });
 
   it('queues a read for a member and refuses a non-member', async () => {
-    await sendAs(ann.id, randomUUID());
-    const read = await service.internal(`/internal/chats/${chat.id}/read`, {
-      method: 'POST',
-      body: { userId: ben.id, seq: 1 },
-    });
-    expect(read.status).toBe(202);
-    const outsider = await service.internal(`/internal/chats/${chat.id}/read`, {
-      method: 'POST',
-      body: { userId: cat.id, seq: 1 },
-    });
-    expect(outsider.status).toBe(404);
-    const bad = await service.internal(`/internal/chats/${chat.id}/read`, {
-      method: 'POST',
-      body: { userId: ben.id, seq: -1 },
-    });
-    expect(bad.status).toBe(400);
+    await sendAs(ann, randomUUID());
+    const read = (user: TestUser, seq: number) =>
+      service.actingFor(user)(`/api/chats/${chat.id}/read`, { method: 'POST', body: { seq } });
+    expect((await read(ben, 1)).status).toBe(202);
+    expect((await read(cat, 1)).status).toBe(404);
+    expect((await read(ben, -1)).status).toBe(400);
   });
 });

@@ -15,7 +15,7 @@ import {
   socketIoKey,
   userRoom,
 } from '@chat/kit';
-import type { ServerToClientEvents } from '@chat/kit/contract';
+import type { Chat, ServerToClientEvents } from '@chat/kit/contract';
 import { createTestDatabase, devKeys, testPrefix, testRedisUrl, until } from '@chat/infra/testing';
 
 export { startRedisServer, until } from '@chat/infra/testing';
@@ -23,8 +23,10 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import jwt from 'jsonwebtoken';
 import { Server as SocketServer } from 'socket.io';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
-import { createApp } from '../src/app.ts';
+import { type AppDeps, createApp } from '../src/app.ts';
 import type { UserDirectory } from '../src/directory.ts';
+import { createPushNotifier, createPushQueue } from '../src/push/queue.ts';
+import { readVapidKeys, DEV_VAPID_KEYS_FILE } from '../src/push/vapid.ts';
 import { createReceiptsQueue } from '../src/receipts/queue.ts';
 
 /** The users auth would know: id → name and whether the account is active. */
@@ -45,7 +47,7 @@ export type TestUser = { id: string; name: string; token: string };
 export function userNamed(name: string, users?: Map<string, { displayName: string; isActive?: boolean }>): TestUser {
   const id = randomUUID();
   users?.set(id, { displayName: name });
-  const token = jwt.sign({ name, adm: false }, devKeys.privateKey(), {
+  const token = jwt.sign({ name, adm: false, sid: randomUUID() }, devKeys.privateKey(), {
     algorithm: 'ES256',
     issuer: 'chat-auth',
     audience: 'chat',
@@ -56,13 +58,19 @@ export function userNamed(name: string, users?: Map<string, { displayName: strin
 }
 
 export type Answer<T> = { status: number; body: T };
-type CallOptions = { method?: string; body?: unknown; token?: string; internal?: string };
+type CallOptions = {
+  method?: string;
+  body?: unknown;
+  token?: string;
+  internal?: string;
+  headers?: Record<string, string>;
+};
 
 /** One HTTP call to a running service; the body comes back parsed when there is one. */
 export async function call<T = Record<string, unknown>>(
   baseUrl: string,
   path: string,
-  { method = 'GET', body, token, internal }: CallOptions = {},
+  { method = 'GET', body, token, internal, headers = {} }: CallOptions = {},
 ): Promise<Answer<T>> {
   const res = await fetch(new URL(path, baseUrl), {
     method,
@@ -70,6 +78,7 @@ export async function call<T = Record<string, unknown>>(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(internal ? { 'x-internal-token': internal } : {}),
+      ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -87,29 +96,50 @@ export type RunningChatHistory = {
   as: (user: TestUser) => <T = Record<string, unknown>>(path: string, options?: CallOptions) => Promise<Answer<T>>;
   /** Calls the internal API with the internal token. */
   internal: <T = Record<string, unknown>>(path: string, options?: CallOptions) => Promise<Answer<T>>;
+  /** Calls as a realtime node does for its socket's user: the internal token naming the user. */
+  actingFor: (
+    user: Pick<TestUser, 'id' | 'name'>,
+  ) => <T = Record<string, unknown>>(path: string, options?: CallOptions) => Promise<Answer<T>>;
+  /** A group of `owner` and `members`, created through the API. */
+  group: (owner: TestUser, members: TestUser[], title?: string) => Promise<Chat>;
   stop: () => Promise<void>;
 };
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
 /** The real chat-history app on a fresh database, listening on an ephemeral port. */
-export async function startChatHistory(): Promise<RunningChatHistory> {
-  const database = await createTestDatabase();
-  const db = createKnex(database.url, 'chat', { min: 0, max: 20 });
+export async function startChatHistory({
+  locale,
+  admission,
+  databaseUrl,
+}: {
+  locale?: 'C';
+  admission?: AppDeps['admission'];
+  /** A database other than a fresh one (e.g. one that does not answer). */
+  databaseUrl?: string;
+} = {}): Promise<RunningChatHistory> {
+  const database = await createTestDatabase({ locale });
+  const db = createKnex(databaseUrl ?? database.url, 'chat', { min: 0, max: 20 });
   const redis = createRedis(testRedisUrl());
   const redisPrefix = testPrefix();
   const receipts = createReceiptsQueue(redis, redisPrefix);
+  const logger = createLogger('chat-history', 'silent');
+  const pushes = createPushNotifier(createPushQueue(redis, redisPrefix), logger);
   const users = new Map<string, { displayName: string; isActive?: boolean }>();
   const app = createApp({
     db,
     redis,
     redisPrefix,
     receipts,
+    pushes,
+    push: { publicKey: readVapidKeys(DEV_VAPID_KEYS_FILE, 'test').publicKey, allowLocalEndpoints: true },
     directory: directoryOf(users),
     verifyToken: createTokenVerifier(devKeys.publicKey()),
     internalToken: INTERNAL_TOKEN,
-    logger: createLogger('chat-history', 'silent'),
+    logger,
     metrics: createMetrics('chat-history'),
+    // a chat's line waits as long as a slow test machine needs; the tests of admission itself set their own
+    admission: admission ?? { inFlight: 4, queued: 200, waitMs: 60_000 },
   });
   const server = await listen(createHttpServer(app), 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -120,9 +150,24 @@ export async function startChatHistory(): Promise<RunningChatHistory> {
     users,
     as: (user) => (path, options) => call(baseUrl, path, { ...options, token: user.token }),
     internal: (path, options) => call(baseUrl, path, { ...options, internal: INTERNAL_TOKEN }),
+    actingFor: (user) => (path, options) =>
+      call(baseUrl, path, {
+        ...options,
+        internal: INTERNAL_TOKEN,
+        headers: { 'x-on-behalf-of': user.id, 'x-on-behalf-of-name': encodeURIComponent(user.name) },
+      }),
+    group: async (owner, members, title = 'Group') =>
+      (
+        await call<Chat>(baseUrl, '/api/chats/groups', {
+          method: 'POST',
+          token: owner.token,
+          body: { title, memberIds: members.map((m) => m.id) },
+        })
+      ).body,
     stop: async () => {
       await closeServer(server);
       await receipts.close();
+      await pushes.close();
       await db.destroy();
       redis.disconnect();
       await database.drop();

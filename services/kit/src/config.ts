@@ -1,4 +1,5 @@
 // Environment parsing shared by every service: validated once, a bad value stops the process naming the variable.
+import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,21 @@ export function parseConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proce
   return result.data;
 }
 
+/**
+ * Proxies whose X-Forwarded-For is believed (Express `trust proxy`: addresses, CIDRs or loopback, linklocal,
+ * uniquelocal, comma-separated); any other peer is the client itself. Empty trusts no one.
+ */
+const trustedProxies = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    );
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const DEV_KEY_DIR = path.join(repoRoot, 'infra/dev-keys');
@@ -52,17 +68,31 @@ export const common = {
     .regex(/^[\w.-]{1,40}$/)
     .default('chat'),
   port,
+  /** The address a service listens on: loopback unless it must be reached from other hosts (containers: 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  trustedProxies,
 };
 
-/** Reads a PEM key file; production refuses the development keys kept in the repository. */
+/** The SHA-256 of a key's public part (SPKI), whichever half of the pair and however the PEM is laid out. */
+export function keyFingerprint(pem: string): string {
+  const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/**
+ * Reads a PEM key file. Production refuses the development pair kept in the repository by what it is, not where it
+ * lies: a copy of it under any name is refused too.
+ */
 export function readKey(file: string, variable: string, nodeEnv: string): string {
   let pem: string;
+  let fingerprint: string;
   try {
     pem = readFileSync(file, 'utf8');
+    fingerprint = keyFingerprint(pem);
   } catch {
-    throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
+    throw new ConfigError(`invalid configuration: ${variable}: cannot read a PEM key from ${file}`);
   }
-  if (nodeEnv === 'production' && path.resolve(file).startsWith(DEV_KEY_DIR)) {
+  if (nodeEnv === 'production' && fingerprint === keyFingerprint(readFileSync(DEV_PUBLIC_KEY_FILE, 'utf8'))) {
     throw new ConfigError(`invalid configuration: ${variable}: the development key must not be used in production`);
   }
   return pem;

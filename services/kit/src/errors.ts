@@ -10,6 +10,8 @@ const titles: Record<ErrorCode, [number, string]> = {
   rate_limited: [429, 'Too Many Requests'],
   internal: [500, 'Internal Server Error'],
   unavailable: [503, 'Service Unavailable'],
+  payload_too_large: [413, 'Payload Too Large'],
+  resync_required: [410, 'Gone'],
 };
 
 export type FieldError = { path: string; message: string };
@@ -63,17 +65,65 @@ export class RateLimited extends AppError {
   }
 }
 export class Unavailable extends AppError {
-  constructor(message = 'A dependency is unavailable') {
+  constructor(message = 'A dependency is unavailable', retryAfterSeconds = 2) {
     super('unavailable', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+// PostgreSQL's connection-class and shutdown SQLSTATEs, and the socket errors of a server gone away
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * A dependency (PostgreSQL, Redis) that cannot be reached or answered too late: the client should retry, and is told
+ * so, rather than see a failure.
+ */
+function isDependencyOutage(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; message?: string };
+  if (typeof e?.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  // knex waiting for a pool connection; ioredis giving up on a command while reconnecting
+  if (e?.name === 'KnexTimeoutError' || e?.name === 'MaxRetriesPerRequestError') return true;
+  const message = e?.message ?? '';
+  return /Connection terminated|Connection ended unexpectedly|not queryable|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|the database system is (starting up|shutting down)/.test(
+    message,
+  );
+}
+
+export class ResyncRequired extends AppError {
+  constructor(message = 'Changes that old are no longer kept; reload the newest page') {
+    super('resync_required', message);
   }
 }
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   // body-parser errors carry a status and a type
-  const e = err as { status?: number; type?: string; message?: string };
+  const e = err as { status?: number; type?: string; message?: string; expose?: boolean };
   if (e?.type === 'entity.too.large') return new AppError('bad_request', 'The request body is too large');
   if (e?.type === 'entity.parse.failed') return new BadRequest('The request body is not valid JSON');
+  // what Express itself refuses (a path that does not decode, a missing static file): the client's mistake
+  if (err instanceof URIError) return new BadRequest('The request path does not decode');
+  if (e?.expose && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return e.status === 404 ? new NotFound() : new BadRequest('The request is malformed');
+  }
+  if (isDependencyOutage(err))
+    return new Unavailable('The service cannot reach its storage right now; try again shortly');
   return new AppError('internal', 'Something went wrong on our side');
 }
 
@@ -100,5 +150,6 @@ export function problemOf(err: AppError): Problem {
 
 export function ackErrorOf(err: unknown): AckError {
   const e = toAppError(err);
-  return { ok: false, error: { code: e.code, message: e.message } };
+  const retry = e.retryAfterSeconds ? { retryAfterMs: e.retryAfterSeconds * 1000 } : {};
+  return { ok: false, error: { code: e.code, message: e.message, ...retry } };
 }

@@ -17,6 +17,10 @@ export type ServiceAppOptions = {
   first?: RequestHandler[];
   /** The gateway streams bodies to the services and must not parse them. */
   parseJson?: boolean;
+  /** Peers whose X-Forwarded-For names the client (Express `trust proxy`); none when empty. */
+  trustedProxies?: string[];
+  /** /readyz and /metrics on this app; the gateway serves them on a port of their own instead. */
+  operations?: boolean;
 };
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -51,10 +55,12 @@ export function createServiceApp({
   bodyLimit = '64kb',
   first = [],
   parseJson = true,
+  trustedProxies = ['loopback'],
+  operations = true,
 }: ServiceAppOptions) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', trustedProxies.length > 0 ? trustedProxies : false);
   for (const middleware of first) app.use(middleware);
 
   app.use((req, res, next) => {
@@ -78,16 +84,23 @@ export function createServiceApp({
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  if (operations) app.use(operationsRoutes(metrics, checks));
+  if (parseJson) app.use(express.json({ limit: bodyLimit }));
+  return app;
+}
+
+/** Readiness and Prometheus metrics: for the operators' network, never through the public gateway. */
+export function operationsRoutes(metrics: Metrics, checks: ReadinessCheck[]) {
+  const router = express.Router();
+  router.get('/readyz', async (_req, res) => {
     const results = await runChecks(checks);
     const ready = Object.values(results).every((r) => r === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   });
-  app.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  if (parseJson) app.use(express.json({ limit: bodyLimit }));
-  return app;
+  return router;
 }
 
 export function logOf(res: Response): Logger {
@@ -113,7 +126,7 @@ export function sendProblem(res: Response, err: AppError) {
     .send(JSON.stringify(problemOf(err)));
 }
 
-export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<Server> {
+export function listen(server: Server, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

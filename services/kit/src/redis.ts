@@ -4,12 +4,16 @@ export { Redis };
 
 /** An ioredis client that reconnects forever with capped backoff and fails commands fast while Redis is away. */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const client = new Redis(url, {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     ...options,
   });
+  // While Redis is away every reconnect attempt is an 'error'; without a listener ioredis prints each one to stderr.
+  // The outage shows in readiness and in the commands that fail, which callers handle.
+  client.on('error', () => {});
+  return client;
 }
 
 export async function checkRedis(redis: Redis): Promise<void> {

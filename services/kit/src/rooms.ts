@@ -6,3 +6,5 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export const chatRoom = (chatId: string) => `chat:${chatId}`;
 /** The Redis key (channel prefix) of the Socket.IO adapter and emitters; all parties must agree on it. */
 export const socketIoKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
+/** The sorted set of a user's live sockets (scored by expiry); a user with none that is unexpired is offline. */
+export const presenceSocketsKey = (redisPrefix: string, userId: string) => `${redisPrefix}:presence:user:${userId}`;

@@ -1,5 +1,17 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, common, DEV_INTERNAL_TOKEN, internalTokenVar, parseConfig } from '@chat/kit';
+import {
+  ConfigError,
+  common,
+  DEV_INTERNAL_TOKEN,
+  DEV_KEY_DIR,
+  internalTokenVar,
+  parseConfig,
+  readKey,
+} from '@chat/kit';
 
 describe('service configuration', () => {
   it('uses development defaults when nothing is set', () => {
@@ -23,5 +35,29 @@ describe('service configuration', () => {
     expect(
       parseConfig(shape, { NODE_ENV: 'production', INTERNAL_TOKEN: 'a-real-secret-of-length' }).INTERNAL_TOKEN,
     ).toBe('a-real-secret-of-length');
+  });
+
+  it('refuses the development key pair in production by its content, under any name and layout', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'keys-'));
+    const copy = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const devPublic = readFileSync(path.join(DEV_KEY_DIR, 'jwt-public.pem'), 'utf8');
+    const devPrivate = readFileSync(path.join(DEV_KEY_DIR, 'jwt-private.pem'), 'utf8');
+    const copies = [
+      copy('public.pem', devPublic),
+      copy('private.pem', devPrivate),
+      copy('crlf.pem', devPublic.replaceAll('\n', '\r\n')),
+    ];
+    for (const file of copies) {
+      expect(() => readKey(file, 'AUTH_PUBLIC_KEY_FILE', 'production')).toThrow('must not be used in production');
+      expect(readKey(file, 'AUTH_PUBLIC_KEY_FILE', 'development')).toContain('KEY');
+    }
+    const own = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ownPublic = copy('own.pem', own.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    expect(readKey(ownPublic, 'AUTH_PUBLIC_KEY_FILE', 'production')).toContain('PUBLIC KEY');
+    expect(() => readKey(copy('junk.pem', 'not a key'), 'AUTH_PUBLIC_KEY_FILE', 'production')).toThrow(ConfigError);
   });
 });

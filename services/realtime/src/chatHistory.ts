@@ -1,52 +1,28 @@
-// What a realtime node asks chat-history, which owns the data and every membership check.
-import { createInternalClient } from '@chat/kit';
-import type { Message } from '@chat/kit/contract';
+// What a realtime node asks chat-history, which owns the data and every membership check: the public routes on behalf
+// of the socket's user (the same commands and answers as REST), and who is in which chat. Typed from the contract.
+import { type Acting, createRouteClient } from '@chat/kit';
+import { chatApi, membershipApi } from '@chat/kit/contract';
+import type { z } from 'zod';
 
-export interface ChatHistory {
-  chatIdsOf(userId: string, requestId?: string): Promise<string[]>;
-  contactsOf(userId: string): Promise<string[]>;
-  send(
-    chatId: string,
-    input: { userId: string; displayName: string; clientId: string; body: string },
-    requestId?: string,
-  ): Promise<Message>;
-  edit(
-    chatId: string,
-    messageId: string,
-    input: { userId: string; body: string },
-    requestId?: string,
-  ): Promise<Message>;
-  remove(chatId: string, messageId: string, input: { userId: string }, requestId?: string): Promise<Message>;
-  read(chatId: string, input: { userId: string; seq: number }, requestId?: string): Promise<void>;
-}
+type Body<K extends keyof typeof chatApi> = z.input<NonNullable<(typeof chatApi)[K]['body']>>;
 
-export function httpChatHistory(baseUrl: string, internalToken: string): ChatHistory {
-  const call = createInternalClient(baseUrl, internalToken);
+export function httpChatHistory(baseUrl: string, internalToken: string) {
+  const call = createRouteClient(baseUrl, internalToken);
   return {
-    chatIdsOf: async (userId, requestId) =>
-      (await call<{ chatIds: string[] }>(`/internal/users/${userId}/chats`, { requestId })).chatIds,
-    contactsOf: async (userId) => (await call<{ userIds: string[] }>(`/internal/users/${userId}/contacts`)).userIds,
-    send: async (chatId, body, requestId) =>
-      (await call<{ message: Message }>(`/internal/chats/${chatId}/messages`, { method: 'POST', body, requestId }))
-        .message,
-    edit: async (chatId, messageId, body, requestId) =>
-      (
-        await call<{ message: Message }>(`/internal/chats/${chatId}/messages/${messageId}`, {
-          method: 'PATCH',
-          body,
-          requestId,
-        })
-      ).message,
-    remove: async (chatId, messageId, body, requestId) =>
-      (
-        await call<{ message: Message }>(`/internal/chats/${chatId}/messages/${messageId}`, {
-          method: 'DELETE',
-          body,
-          requestId,
-        })
-      ).message,
-    read: async (chatId, body, requestId) => {
-      await call(`/internal/chats/${chatId}/read`, { method: 'POST', body, requestId });
-    },
+    chatIdsOf: async (userId: string, requestId?: string) =>
+      (await call(membershipApi.chatsOfUser, { userId }, { requestId })).chatIds,
+    contactsOf: async (userId: string) => (await call(membershipApi.contactsOfUser, { userId })).userIds,
+    send: (as: Acting, chatId: string, body: Body<'sendMessage'>, requestId?: string) =>
+      call(chatApi.sendMessage, { id: chatId }, { body, as, requestId }),
+    edit: (as: Acting, chatId: string, messageId: string, body: Body<'editMessage'>, requestId?: string) =>
+      call(chatApi.editMessage, { id: chatId, messageId }, { body, as, requestId }),
+    remove: (as: Acting, chatId: string, messageId: string, requestId?: string) =>
+      call(chatApi.deleteMessage, { id: chatId, messageId }, { as, requestId }),
+    react: (as: Acting, chatId: string, messageId: string, emoji: string, on: boolean, requestId?: string) =>
+      call(on ? chatApi.addReaction : chatApi.removeReaction, { id: chatId, messageId, emoji }, { as, requestId }),
+    read: (as: Acting, chatId: string, body: Body<'markRead'>, requestId?: string) =>
+      call(chatApi.markRead, { id: chatId }, { body, as, requestId }),
   };
 }
+
+export type ChatHistory = ReturnType<typeof httpChatHistory>;

@@ -5,6 +5,7 @@ import {
   type ClientToServerEvents,
   deleteMessageEvent,
   editMessageEvent,
+  reactionEvent,
   readEvent,
   sendMessageEvent,
   type ServerToClientEvents,
@@ -16,7 +17,7 @@ import type { ChatHistory } from './chatHistory.ts';
 import type { RealtimeMetrics } from './metrics.ts';
 import { tokenBucket } from './rateLimit.ts';
 
-export type SocketData = { userId: string; displayName: string };
+export type SocketData = { userId: string; displayName: string; sessionId: string; expiresAt: number };
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 
 export type HandlerDeps = {
@@ -31,6 +32,7 @@ type Answer = Record<string, unknown>;
 export function registerHandlers(socket: ChatSocket, deps: HandlerDeps) {
   const allow = tokenBucket(deps.rate.burst, deps.rate.perSecond);
   const { userId, displayName } = socket.data;
+  const as = { userId, displayName };
   const lastTyping = new Map<string, number>();
 
   function on<S extends z.ZodType>(
@@ -57,17 +59,23 @@ export function registerHandlers(socket: ChatSocket, deps: HandlerDeps) {
     }) as never);
   }
 
-  on('message:send', sendMessageEvent, async ({ chatId, clientId, body }, reqId) => ({
-    message: await deps.chatHistory.send(chatId, { userId, displayName, clientId, body }, reqId),
+  on('message:send', sendMessageEvent, async ({ chatId, clientId, body, replyTo }, reqId) => ({
+    message: await deps.chatHistory.send(as, chatId, { clientId, body, replyTo }, reqId),
+  }));
+  on('reaction:add', reactionEvent, async ({ chatId, messageId, emoji }, reqId) => ({
+    message: await deps.chatHistory.react(as, chatId, messageId, emoji, true, reqId),
+  }));
+  on('reaction:remove', reactionEvent, async ({ chatId, messageId, emoji }, reqId) => ({
+    message: await deps.chatHistory.react(as, chatId, messageId, emoji, false, reqId),
   }));
   on('message:edit', editMessageEvent, async ({ chatId, messageId, body }, reqId) => ({
-    message: await deps.chatHistory.edit(chatId, messageId, { userId, body }, reqId),
+    message: await deps.chatHistory.edit(as, chatId, messageId, { body }, reqId),
   }));
   on('message:delete', deleteMessageEvent, async ({ chatId, messageId }, reqId) => ({
-    message: await deps.chatHistory.remove(chatId, messageId, { userId }, reqId),
+    message: await deps.chatHistory.remove(as, chatId, messageId, reqId),
   }));
   on('chat:read', readEvent, async ({ chatId, seq }, reqId) => {
-    await deps.chatHistory.read(chatId, { userId, seq }, reqId);
+    await deps.chatHistory.read(as, chatId, { seq }, reqId);
     return {};
   });
   on('typing', typingEvent, async ({ chatId, isTyping }) => {

@@ -15,7 +15,7 @@ await runService('realtime', async () => {
     metrics: createMetrics('realtime'),
     chatHistory: httpChatHistory(config.CHAT_HISTORY_URL, config.INTERNAL_TOKEN),
   });
-  await listen(node.httpServer, config.PORT);
+  await listen(node.httpServer, config.PORT, config.HOST);
   logger.info({ port: config.PORT }, 'listening');
   return {
     logger,

@@ -1,6 +1,8 @@
 // Messages typed but not yet acknowledged, kept in localStorage per user so a closed tab or an offline hour loses
 // nothing. Each keeps its clientId; the server turns a repeated clientId into the original, so a resend is safe.
-export type Pending = { clientId: string; chatId: string; body: string; createdAt: string; status: 'pending' | 'failed'; error?: string };
+import { type Pending, withoutArrived } from './sync/pending.ts';
+
+export type { Pending };
 
 export const outbox = $state({ items: [] as Pending[] });
 let storageKey = '';
@@ -18,15 +20,25 @@ export function loadOutbox(userId: string) {
   }
 }
 
-export function enqueue(chatId: string, body: string): Pending {
-  const item: Pending = { clientId: crypto.randomUUID(), chatId, body, createdAt: new Date().toISOString(), status: 'pending' };
+export function enqueue(chatId: string, body: string, replyTo?: Pending['replyTo']): Pending {
+  const item: Pending = {
+    clientId: crypto.randomUUID(),
+    chatId,
+    body,
+    ...(replyTo ? { replyTo } : {}),
+    createdAt: new Date().toISOString(),
+    status: 'pending',
+  };
   outbox.items.push(item);
   save();
   return item;
 }
 
-export function settle(clientId: string) {
-  outbox.items = outbox.items.filter((i) => i.clientId !== clientId);
+/** Drops every item that has arrived as a committed message. */
+export function settleArrived(messages: readonly { chatId: string; clientId: string }[]) {
+  const left = withoutArrived(outbox.items, messages);
+  if (left.length === outbox.items.length) return;
+  outbox.items = left;
   save();
 }
 

@@ -2,7 +2,22 @@
 // The refresh cookie is HttpOnly; tabs take turns refreshing (Web Locks), since a reused refresh token ends the session.
 import type { User } from '@chat/kit/contract';
 
-export const session = $state({ user: null as User | null, token: null as string | null, checked: false });
+export type EndReason = 'logout' | 'revoked' | 'password_changed' | 'deactivated' | 'expired';
+
+export const session = $state({
+  user: null as User | null,
+  token: null as string | null,
+  checked: false,
+  /** Why the last session ended, when it was not this tab's own logout: the login page says so. */
+  endedBecause: null as EndReason | null,
+});
+
+const tokenListeners = new Set<(token: string) => void>();
+/** Called with every new access token (an open socket hands it over with auth:refresh). */
+export function onToken(listener: (token: string) => void): () => void {
+  tokenListeners.add(listener);
+  return () => tokenListeners.delete(listener);
+}
 
 export class ApiError extends Error {
   status: number;
@@ -26,7 +41,9 @@ function expiryOf(token: string): number {
 }
 
 function useToken(token: string) {
+  const renewed = session.token !== null && session.token !== token;
   session.token = token;
+  if (renewed) for (const listener of tokenListeners) listener(token);
   clearTimeout(timer);
   const due = expiryOf(token) - Date.now() - 60_000;
   timer = setTimeout(() => void refresh(), Math.max(5_000, due));
@@ -43,7 +60,9 @@ async function postRefresh(): Promise<boolean> {
 /** A fresh access token; false when the session has ended. One refresh at a time, across tabs too. */
 export function refresh(): Promise<boolean> {
   if (!refreshing) {
-    const run = navigator.locks ? (navigator.locks.request('chat-refresh', postRefresh) as unknown as Promise<boolean>) : postRefresh();
+    const run = navigator.locks
+      ? (navigator.locks.request('chat-refresh', postRefresh) as unknown as Promise<boolean>)
+      : postRefresh();
     refreshing = run.finally(() => {
       refreshing = null;
     });
@@ -51,7 +70,11 @@ export function refresh(): Promise<boolean> {
   return refreshing;
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}, retried = false): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+  retried = false,
+): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',
@@ -71,13 +94,15 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 
 export function startSession(user: User, token: string) {
   session.user = user;
+  session.endedBecause = null;
   useToken(token);
 }
 
-export function endSession() {
+export function endSession(because: EndReason | null = null) {
   clearTimeout(timer);
   session.user = null;
   session.token = null;
+  session.endedBecause = because;
 }
 
 /** On load: the refresh cookie brings the session back without a login. */

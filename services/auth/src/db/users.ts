@@ -1,4 +1,4 @@
-import type { Knex } from '@chat/kit';
+import { foldForSearch, type Knex } from '@chat/kit';
 import type { User } from '@chat/kit/contract';
 
 export type UserRow = {
@@ -9,6 +9,8 @@ export type UserRow = {
   is_admin: boolean;
   is_active: boolean;
   created_at: Date;
+  /** The folded name and e-mail user search matches. */
+  search_key?: string;
 };
 
 export const toUser = (row: UserRow): User => ({
@@ -36,6 +38,7 @@ export async function insertUser(
       password_hash: user.passwordHash,
       display_name: user.displayName,
       is_admin: user.isAdmin ?? false,
+      search_key: searchKeyOf(user.displayName, user.email),
     })
     .onConflict('email')
     .ignore()
@@ -48,18 +51,37 @@ export async function updateUser(
   id: string,
   patch: Partial<Pick<UserRow, 'display_name' | 'password_hash' | 'is_admin' | 'is_active'>>,
 ): Promise<UserRow | undefined> {
+  const name = patch.display_name;
   const [row] = await db<UserRow>('users')
     .where({ id })
-    .update({ ...patch, updated_at: db.fn.now() } as never)
+    .update({
+      ...patch,
+      // the e-mail never changes; the key follows the name
+      ...(name === undefined ? {} : { search_key: db.raw(`? || ' ' || email`, [foldForSearch(name)]) }),
+      updated_at: db.fn.now(),
+    } as never)
     .returning('*');
   return row;
 }
 
+/** What user search matches: the name and the e-mail, folded the same way as every query. */
+const searchKeyOf = (displayName: string, email: string) => foldForSearch(`${displayName} ${email.toLowerCase()}`);
+
+/**
+ * Active users whose name contains the query, in any case and with ё and е alike, whatever the server's locale (both
+ * sides are folded in the application and compared byte for byte), or whose e-mail is the query: a part of an e-mail
+ * finds nobody, so the search cannot spell out anyone's address.
+ */
 export async function searchUsers(db: Knex, query: string, limit: number): Promise<UserRow[]> {
-  const q = query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  const q = foldForSearch(query).replace(/[\\%_]/g, (c) => `\\${c}`);
+  // the key is the folded name, a space, then the e-mail
   return db<UserRow>('users')
     .where({ is_active: true })
-    .andWhere((w) => w.whereRaw('email like ?', [`${q}%`]).orWhereRaw('lower(display_name) like ?', [`%${q}%`]))
+    .andWhere((match) =>
+      match
+        .whereRaw('left(search_key, length(search_key) - length(email) - 1) like ?', [`%${q}%`])
+        .orWhere({ email: query.trim().toLowerCase() }),
+    )
     .orderBy('display_name')
     .limit(limit);
 }

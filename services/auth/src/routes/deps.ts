@@ -1,4 +1,5 @@
 import type { Knex, Logger, Redis } from '@chat/kit';
+import type { RequestHandler } from 'express';
 import type { AuthConfig } from '../config.ts';
 import type { RateLimits } from '../domain/rateLimits.ts';
 import type { AuthPassport } from '../passport.ts';
@@ -8,6 +9,8 @@ export type AuthDeps = {
   redis: Redis;
   config: AuthConfig;
   passport: AuthPassport;
+  /** An active user's bearer access token (see passport.ts). */
+  bearer: RequestHandler[];
   limits: RateLimits;
   logger: Logger;
 };

@@ -2,23 +2,22 @@
 import { BadRequest, Forbidden, NotFound, parseInput, requireInternal, uuidParam } from '@chat/kit';
 import { adminUpdateUserRequest, userSearchQuery } from '@chat/kit/contract';
 import { Router } from 'express';
-import { revokeAllOfUser } from '../db/refreshTokens.ts';
 import { listUsers, searchUsers, toUser, updateUser, usersByIds } from '../db/users.ts';
-import { authenticate, userOf } from '../passport.ts';
+import { endSessionsOfUser } from '../domain/sessions.ts';
+import { userOf } from '../passport.ts';
 import type { AuthDeps } from './deps.ts';
 
 export function userRoutes(deps: AuthDeps): Router {
-  const { db, passport, config } = deps;
+  const { db, config, bearer } = deps;
   const router = Router();
-  const jwt = authenticate(passport, 'jwt', 'The access token is missing, invalid or expired');
 
-  router.get('/api/users', jwt, async (req, res) => {
+  router.get('/api/users', ...bearer, async (req, res) => {
     const { query, limit } = parseInput(userSearchQuery, req.query);
-    res.json({ users: (await searchUsers(db, query, limit)).map(toUser) });
+    const users = await searchUsers(db, query, limit);
+    res.json({ users: users.map((u) => ({ id: u.id, displayName: u.display_name })) });
   });
 
-  const adminOnly = authenticate(passport, 'jwt', 'The access token is missing, invalid or expired');
-  router.use('/api/admin', adminOnly, (_req, res, next) => {
+  router.use('/api/admin', ...bearer, (_req, res, next) => {
     next(userOf(res).is_admin ? undefined : new Forbidden('Only administrators may do this'));
   });
 
@@ -39,7 +38,7 @@ export function userRoutes(deps: AuthDeps): Router {
       ...(patch.isAdmin === undefined ? {} : { is_admin: patch.isAdmin }),
     });
     if (!user) throw new NotFound('No such user');
-    if (patch.isActive === false) await revokeAllOfUser(db, id);
+    if (patch.isActive === false) await endSessionsOfUser(deps, id, 'deactivated');
     res.json(toUser(user));
   });
 

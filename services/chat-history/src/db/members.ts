@@ -3,7 +3,7 @@ import type { Knex } from '@chat/kit';
 import type { ChatMember } from '@chat/kit/contract';
 
 export type Role = 'owner' | 'member';
-export type Membership = { role: Role; readSeq: number };
+export type Membership = { role: Role; readSeq: number; markedUnread: boolean };
 
 /**
  * With `lock`, the member's row stays locked until the transaction ends: a removal waits for a send in flight, and
@@ -17,8 +17,12 @@ export async function membershipOf(
 ): Promise<Membership | undefined> {
   const query = db('members').where({ chat_id: chatId, user_id: userId });
   if (lock) query.forNoKeyUpdate();
-  const row = await query.first<{ role: Role; read_seq: string } | undefined>('role', 'read_seq');
-  return row && { role: row.role, readSeq: Number(row.read_seq) };
+  const row = await query.first<{ role: Role; read_seq: string; marked_unread: boolean } | undefined>(
+    'role',
+    'read_seq',
+    'marked_unread',
+  );
+  return row && { role: row.role, readSeq: Number(row.read_seq), markedUnread: row.marked_unread };
 }
 
 /**
@@ -57,11 +61,25 @@ export async function promoteOwnerIfNone(trx: Knex.Transaction, chatId: string):
   );
 }
 
-/** Moves a read cursor forward only. */
+/** Moves a read cursor forward only; any read ends "marked as unread". */
 export async function advanceReadSeq(trx: Knex | Knex.Transaction, chatId: string, userId: string, seq: number) {
   await trx('members')
     .where({ chat_id: chatId, user_id: userId })
-    .update({ read_seq: trx.raw('greatest(read_seq, ?)', [seq]) });
+    .update({ read_seq: trx.raw('greatest(read_seq, ?)', [seq]), marked_unread: false });
+}
+
+/** Sets the member's own state of the chat; false when they are not a member. */
+export async function updateMemberState(
+  db: Knex,
+  chatId: string,
+  userId: string,
+  state: { notify?: 'all' | 'mentions' | 'none'; markedUnread?: boolean },
+): Promise<boolean> {
+  const patch = {
+    ...(state.notify ? { notify: state.notify } : {}),
+    ...(state.markedUnread === undefined ? {} : { marked_unread: state.markedUnread }),
+  };
+  return (await db('members').where({ chat_id: chatId, user_id: userId }).update(patch)) > 0;
 }
 
 export async function membersOfChats(db: Knex, chatIds: string[]): Promise<Map<string, ChatMember[]>> {

@@ -1,6 +1,8 @@
-// SQL for messages: the per-chat sequence, inserts, edits and keyset pages over unique(chat_id, seq).
-import type { Knex } from '@chat/kit';
-import type { Message } from '@chat/kit/contract';
+// SQL for messages: the per-chat sequence, inserts, edits and keyset pages over unique(chat_id, seq); and how a row
+// becomes the message members see (with the quote it answers and its reactions, as they are now).
+import { foldForSearch, type Knex } from '@chat/kit';
+import { type Message, REPLY_PREVIEW_LENGTH } from '@chat/kit/contract';
+import { reactionsOf } from './reactions.ts';
 
 export type MessageRow = {
   id: string;
@@ -12,46 +14,146 @@ export type MessageRow = {
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
+  reply_to_id: string | null;
+  mentions: string[];
 };
+
+export const MESSAGE_COLUMNS: string[] = [
+  'id',
+  'chat_id',
+  'seq',
+  'sender_id',
+  'client_id',
+  'body',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+  'reply_to_id',
+  'mentions',
+];
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toMessage(row: MessageRow): Message {
-  return {
-    id: row.id,
-    chatId: row.chat_id,
-    seq: Number(row.seq),
-    senderId: row.sender_id,
-    clientId: row.client_id,
-    body: row.body,
-    createdAt: row.created_at.toISOString(),
-    editedAt: iso(row.edited_at),
-    deletedAt: iso(row.deleted_at),
-  };
+type Db = Knex | Knex.Transaction;
+
+/**
+ * The messages of these rows as members see them, in the same order. `reactions: false` skips the reactions query
+ * for rows that cannot have any yet (a message just inserted).
+ */
+export async function messagesOf(db: Db, rows: MessageRow[], { reactions = true } = {}): Promise<Message[]> {
+  if (rows.length === 0) return [];
+  const replyIds = [...new Set(rows.flatMap((r) => (r.reply_to_id ? [r.reply_to_id] : [])))];
+  const [originals, reacted] = await Promise.all([
+    replyIds.length === 0
+      ? Promise.resolve([] as MessageRow[])
+      : db<MessageRow>('messages').whereIn('id', replyIds).select('id', 'seq', 'sender_id', 'body', 'deleted_at'),
+    reactions
+      ? reactionsOf(
+          db,
+          rows.map((r) => r.id),
+        )
+      : Promise.resolve(new Map()),
+  ]);
+  const byId = new Map(originals.map((o) => [o.id, o]));
+  return rows.map((row) => {
+    const original = row.reply_to_id ? byId.get(row.reply_to_id) : undefined;
+    return {
+      id: row.id,
+      chatId: row.chat_id,
+      seq: Number(row.seq),
+      senderId: row.sender_id,
+      clientId: row.client_id,
+      body: row.body,
+      createdAt: row.created_at.toISOString(),
+      editedAt: iso(row.edited_at),
+      deletedAt: iso(row.deleted_at),
+      replyTo: original
+        ? {
+            id: original.id,
+            seq: Number(original.seq),
+            senderId: original.sender_id,
+            preview: original.deleted_at ? '' : original.body.slice(0, REPLY_PREVIEW_LENGTH),
+            deleted: original.deleted_at !== null,
+          }
+        : null,
+      mentions: row.deleted_at ? [] : (row.mentions ?? []),
+      reactions: row.deleted_at ? [] : (reacted.get(row.id) ?? []),
+    };
+  });
 }
 
-export async function findMessageByClientId(db: Knex, chatId: string, clientId: string): Promise<Message | undefined> {
-  const row = await db<MessageRow>('messages').where({ chat_id: chatId, client_id: clientId }).first();
-  return row && toMessage(row);
+export async function messageOf(db: Db, row: MessageRow, options?: { reactions?: boolean }): Promise<Message> {
+  return (await messagesOf(db, [row], options))[0] as Message;
 }
 
-/** Locks the chat row until the transaction ends (serializing senders of one chat) and returns the next seq. */
-export async function takeNextSeq(trx: Knex.Transaction, chatId: string): Promise<number> {
+export async function findMessageByClientId(db: Db, chatId: string, clientId: string): Promise<Message | undefined> {
+  const row = await db<MessageRow>('messages')
+    .where({ chat_id: chatId, client_id: clientId })
+    .first<MessageRow | undefined>(MESSAGE_COLUMNS);
+  return row && messageOf(db, row);
+}
+
+/** A message of the chat, as a row (for a reply's target, a pin or a reaction), or undefined. */
+export async function messageRowOf(db: Db, chatId: string, messageId: string): Promise<MessageRow | undefined> {
+  return db<MessageRow>('messages')
+    .where({ id: messageId, chat_id: chatId })
+    .first<MessageRow | undefined>(MESSAGE_COLUMNS);
+}
+
+/**
+ * Locks the chat row until the transaction ends (serializing senders of one chat) and takes the next seq and, for the
+ * same change, the next rev: one statement, one round trip.
+ */
+export async function takeNextSeq(trx: Knex.Transaction, chatId: string): Promise<{ seq: number; rev: number }> {
   const [row] = await trx('chats')
     .where({ id: chatId })
-    .update({ last_seq: trx.raw('last_seq + 1'), last_activity_at: trx.fn.now() })
-    .returning<{ last_seq: string }[]>('last_seq');
+    .update({
+      last_seq: trx.raw('last_seq + 1'),
+      rev: trx.raw('rev + 1'),
+      last_activity_at: trx.fn.now(),
+      changed_at: trx.fn.now(),
+    })
+    .returning<{ last_seq: string; rev: string }[]>(['last_seq', 'rev']);
   if (!row) throw new Error(`chat ${chatId} vanished while sending`);
-  return Number(row.last_seq);
+  return { seq: Number(row.last_seq), rev: Number(row.rev) };
 }
 
-export type NewMessage = { chatId: string; seq: number; senderId: string; clientId: string; body: string };
+/** What message search matches: the body folded in the application, stemmed as Russian and (Latin words) English. */
+export const searchVectorOf = (db: Db, body: string) => db.raw(`to_tsvector('russian', ?)`, [foldForSearch(body)]);
+
+/** Messages by id, as they are now. */
+export async function messagesByIds(db: Knex, ids: string[]): Promise<Map<string, Message>> {
+  if (ids.length === 0) return new Map();
+  const rows: MessageRow[] = await db<MessageRow>('messages')
+    .whereIn('id', [...new Set(ids)])
+    .select<MessageRow[]>(MESSAGE_COLUMNS);
+  return new Map((await messagesOf(db, rows)).map((m) => [m.id, m]));
+}
+
+export type NewMessage = {
+  chatId: string;
+  seq: number;
+  senderId: string;
+  clientId: string;
+  body: string;
+  replyToId?: string;
+  mentions: string[];
+};
 
 export async function insertMessage(trx: Knex.Transaction, m: NewMessage): Promise<Message> {
   const [row] = await trx('messages')
-    .insert({ chat_id: m.chatId, seq: m.seq, sender_id: m.senderId, client_id: m.clientId, body: m.body })
-    .returning<MessageRow[]>('*');
-  return toMessage(row as MessageRow);
+    .insert({
+      chat_id: m.chatId,
+      seq: m.seq,
+      sender_id: m.senderId,
+      client_id: m.clientId,
+      body: m.body,
+      reply_to_id: m.replyToId ?? null,
+      mentions: m.mentions,
+      search_vector: searchVectorOf(trx, m.body),
+    })
+    .returning<MessageRow[]>(MESSAGE_COLUMNS);
+  return messageOf(trx, row as MessageRow, { reactions: false });
 }
 
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */
@@ -62,41 +164,56 @@ export function isDuplicateClientId(err: unknown): boolean {
 
 /** The message, locked for an edit or delete in the same transaction. */
 export async function lockMessage(trx: Knex.Transaction, chatId: string, messageId: string) {
-  return trx<MessageRow>('messages').where({ id: messageId, chat_id: chatId }).forUpdate().first();
+  return trx<MessageRow>('messages')
+    .where({ id: messageId, chat_id: chatId })
+    .forUpdate()
+    .first<MessageRow | undefined>(MESSAGE_COLUMNS);
 }
 
 export async function updateMessage(
   trx: Knex.Transaction,
   messageId: string,
-  change: { body: string; edited?: true; deleted?: true },
+  change: { body: string; mentions: string[]; edited?: true; deleted?: true },
 ): Promise<Message> {
   const [row] = await trx('messages')
     .where({ id: messageId })
     .update({
       body: change.body,
+      mentions: change.mentions,
+      // found by its new text at once; a deleted message is never found
+      search_vector: change.deleted ? null : searchVectorOf(trx, change.body),
       ...(change.edited ? { edited_at: trx.fn.now() } : {}),
       ...(change.deleted ? { deleted_at: trx.fn.now() } : {}),
     })
-    .returning<MessageRow[]>('*');
-  return toMessage(row as MessageRow);
+    .returning<MessageRow[]>(MESSAGE_COLUMNS);
+  return messageOf(trx, row as MessageRow);
 }
 
-export type PageQuery = { before?: number; after?: number; limit: number };
+export type PageQuery = { before?: number; after?: number; around?: number; limit: number };
 
 /**
  * One page of a chat's history as a keyset range on (chat_id, seq): `after` walks forward from a seq, `before` (or
  * neither: the newest page) walks back and the caller reverses it.
  */
 export function pageQuery(db: Knex, chatId: string, { before, after, limit }: PageQuery) {
-  const query = db<MessageRow>('messages').where({ chat_id: chatId });
+  const query = db<MessageRow>('messages').where({ chat_id: chatId }).select<MessageRow[]>(MESSAGE_COLUMNS);
   if (after !== undefined) query.where('seq', '>', after);
   if (before !== undefined) query.where('seq', '<', before);
   return query.orderBy('seq', after !== undefined ? 'asc' : 'desc').limit(limit);
 }
 
-/** A page of history in ascending seq order. */
+/** A page of history in ascending seq order; `around`: the page centred on that seq. */
 export async function readPage(db: Knex, chatId: string, page: PageQuery): Promise<Message[]> {
+  if (page.around !== undefined) {
+    // up to half before it; the rest from it on (more when the chat's start is near)
+    const older: MessageRow[] = await pageQuery(db, chatId, { before: page.around, limit: Math.floor(page.limit / 2) });
+    const newer: MessageRow[] = await pageQuery(db, chatId, {
+      after: page.around - 1,
+      limit: page.limit - older.length,
+    });
+    return messagesOf(db, [...older.reverse(), ...newer]);
+  }
   const rows: MessageRow[] = await pageQuery(db, chatId, page);
   if (page.after === undefined) rows.reverse();
-  return rows.map(toMessage);
+  return messagesOf(db, rows);
 }

@@ -2,7 +2,9 @@
 import type { Knex } from '@chat/kit';
 import type { UserDirectory } from '../directory.ts';
 import type { ChatEvents } from '../events.ts';
+import type { PushNotifier } from '../push/queue.ts';
 import type { ReceiptsQueue } from '../receipts/queue.ts';
+import type { Admission } from './admission.ts';
 import type { ProfileKeeper } from './profiles.ts';
 
 export type ChatHistoryDeps = {
@@ -12,6 +14,18 @@ export type ChatHistoryDeps = {
   /** The auth service's user directory. */
   directory: UserDirectory;
   profiles: ProfileKeeper;
+  /** Writes of one chat wait in a bounded line (see admission.ts). */
+  admission: Admission;
   /** Read events go here; the receipts worker persists them. */
   receipts: ReceiptsQueue;
+  /** Sent messages go here; the push worker notifies recipients who are not connected. */
+  pushes: PushNotifier;
+  /** Counts a send of the user's; throws RateLimited past their limit. */
+  countSend: (userId: string) => Promise<void>;
+  push: {
+    /** The VAPID public key browsers subscribe with. */
+    publicKey: string;
+    /** Plain-http push endpoints on this machine (tests and local runs, never production). */
+    allowLocalEndpoints: boolean;
+  };
 };

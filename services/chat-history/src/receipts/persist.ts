@@ -25,7 +25,7 @@ export async function advanceReadCursors(db: Knex, cursors: Advanced[]): Promise
   const bindings = cursors.flatMap((c) => [c.chatId, c.userId, c.readSeq]);
   const { rows } = await db.raw<{ rows: { chat_id: string; user_id: string; read_seq: string }[] }>(
     `update chat.members m
-        set read_seq = greatest(m.read_seq, least(v.seq, c.last_seq))
+        set read_seq = greatest(m.read_seq, least(v.seq, c.last_seq)), marked_unread = false
        from (values ${values}) as v(chat_id, user_id, seq)
        join chat.chats c on c.id = v.chat_id
       where m.chat_id = v.chat_id and m.user_id = v.user_id and m.read_seq < least(v.seq, c.last_seq)

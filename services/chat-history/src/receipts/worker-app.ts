@@ -2,17 +2,14 @@
 import {
   checkPostgres,
   checkRedis,
-  chatRoom,
   createServiceApp,
   finishServiceApp,
   type Knex,
   type Logger,
   type Metrics,
   type Redis,
-  socketIoKey,
 } from '@chat/kit';
-import type { ServerToClientEvents } from '@chat/kit/contract';
-import { Emitter } from '@socket.io/redis-emitter';
+import { createChatEvents } from '../events.ts';
 import { type Job, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { Batcher } from './batcher.ts';
@@ -64,7 +61,7 @@ function receiptMetrics(metrics: Metrics, depth: () => Promise<number>) {
 export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
   const { db, redis, publisher, redisPrefix, logger } = deps;
   const queue = createReceiptsQueue(redis, redisPrefix);
-  const emitter = new Emitter<ServerToClientEvents>(publisher, { key: socketIoKey(redisPrefix) });
+  const events = createChatEvents(publisher, redisPrefix, logger, deps.metrics);
   const measure = receiptMetrics(deps.metrics, async () => {
     const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
     return Object.values(counts).reduce((a, b) => a + b, 0);
@@ -78,7 +75,7 @@ export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
       const now = Date.now();
       measure.batchSize.observe(jobs.length);
       for (const job of jobs) measure.lag.observe((now - job.enqueuedAt) / 1000);
-      for (const receipt of advanced) emitter.to(chatRoom(receipt.chatId)).emit('receipt', receipt);
+      await events.receipts(advanced);
       logger.debug({ jobs: jobs.length, advanced: advanced.length }, 'receipts batch committed');
       return advanced;
     },

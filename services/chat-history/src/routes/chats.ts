@@ -1,13 +1,15 @@
 // REST: chats and their members.
 import { parseInput } from '@chat/kit';
-import { addMembersRequest, createDirectChatRequest, createGroupChatRequest } from '@chat/kit/contract';
+import { addMembersRequest, chatApi, createDirectChatRequest, createGroupChatRequest } from '@chat/kit/contract';
 import { Router } from 'express';
 import { addMembers } from '../domain/chats/addMembers.ts';
 import { createDirectChat } from '../domain/chats/createDirectChat.ts';
 import { createGroupChat } from '../domain/chats/createGroupChat.ts';
 import { getChat } from '../domain/chats/getChat.ts';
+import { pinMessage } from '../domain/chats/pinMessage.ts';
 import { listChats } from '../domain/chats/listChats.ts';
 import { removeMember } from '../domain/chats/removeMember.ts';
+import { renameChat } from '../domain/chats/renameChat.ts';
 import type { ChatHistoryDeps } from '../domain/deps.ts';
 import { callerOf, idsOf, requestIdOf } from './params.ts';
 
@@ -34,10 +36,26 @@ export function chatRoutes(deps: ChatHistoryDeps): Router {
     res.status(201).json(chat);
   });
 
-  router.get('/api/chats/:id', async (req, res) => {
+  router.get(chatApi.getChat.path, async (req, res) => {
     const { id } = idsOf(req, 'id');
     res.json(await getChat(deps, { chatId: id, userId: callerOf(res) }));
   });
+
+  router.patch(chatApi.renameChat.path, async (req, res) => {
+    const { id } = idsOf(req, 'id');
+    const { title } = parseInput(chatApi.renameChat.body, req.body);
+    res.json(await renameChat(deps, { chatId: id, userId: callerOf(res), title }));
+  });
+
+  for (const [route, pinned] of [
+    [chatApi.pin, true],
+    [chatApi.unpin, false],
+  ] as const) {
+    router[pinned ? 'put' : 'delete'](route.path, async (req, res) => {
+      const { id, messageId } = idsOf(req, 'id', 'messageId');
+      res.json(await pinMessage(deps, { chatId: id, messageId, userId: callerOf(res), pinned }));
+    });
+  }
 
   router.post('/api/chats/:id/members', async (req, res) => {
     const { id } = idsOf(req, 'id');

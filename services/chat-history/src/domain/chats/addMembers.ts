@@ -1,9 +1,10 @@
-// The owner of a group adds members; they get the chat live, the others see the new member list.
+// The owner of a group adds members; they get the chat live, the others see the new member list (one change, one rev).
 import { Forbidden } from '@chat/kit';
 import type { Chat } from '@chat/kit/contract';
 import { chatKindOf } from '../../db/chats.ts';
 import { insertMembers } from '../../db/members.ts';
-import { noSuchChat, requireMember, viewsByMember, viewsOf } from '../access.ts';
+import { noSuchChat, requireMember, viewsByMember } from '../access.ts';
+import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
 import { resolveUsers } from '../profiles.ts';
 
@@ -26,20 +27,18 @@ export async function addMembers(
   if (role !== 'owner') throw new Forbidden('Only the owner of the group adds members');
   const wanted = [...new Set(userIds.map((id) => id.toLowerCase()))];
   await resolveUsers({ ...deps, userIds: wanted, field: 'userIds', requestId });
-  const added = new Set(
-    await deps.db.transaction((trx) =>
-      insertMembers(
-        trx,
-        chatId,
-        wanted.map((id) => ({ userId: id, role: 'member' as const })),
-      ),
-    ),
-  );
+  const { added, rev } = await inChangeTransaction(deps, async (tx) => {
+    const ids = await insertMembers(
+      tx.trx,
+      chatId,
+      wanted.map((id) => ({ userId: id, role: 'member' as const })),
+    );
+    // nobody new: nothing changed, nothing to record
+    if (ids.length === 0) return { added: new Set<string>(), rev: undefined };
+    return { added: new Set(ids), rev: await tx.record({ chatId, kind: 'chat.updated' }) };
+  });
   const views = await viewsByMember(deps.db, chatId);
-  if (added.size > 0) {
-    await deps.events.chatCreated(viewsOf(views, (id) => added.has(id)));
-    await deps.events.chatUpdated(viewsOf(views, (id) => !added.has(id)));
-  }
+  if (rev !== undefined) await deps.events.chatChanged(chatId, rev, views, { created: added });
   const chat = views.get(userId);
   // the owner left while adding
   if (!chat) throw noSuchChat();

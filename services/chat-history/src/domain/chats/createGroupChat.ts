@@ -1,8 +1,9 @@
-// Creates a group chat owned by its creator, with the members they chose.
+// Creates a group chat owned by its creator, with the members they chose; its creation is its first change.
 import type { Chat } from '@chat/kit/contract';
 import { insertGroupChat } from '../../db/chats.ts';
 import { insertMembers } from '../../db/members.ts';
 import { viewsByMember } from '../access.ts';
+import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
 import { resolveUsers } from '../profiles.ts';
 
@@ -21,16 +22,16 @@ export async function createGroupChat(
 ): Promise<Chat> {
   const others = [...new Set(memberIds.map((id) => id.toLowerCase()))].filter((id) => id !== userId);
   await resolveUsers({ ...deps, userIds: others, field: 'memberIds', requestId });
-  const chatId = await deps.db.transaction(async (trx) => {
-    const id = await insertGroupChat(trx, title, userId);
-    await insertMembers(trx, id, [
+  const { chatId, rev } = await inChangeTransaction(deps, async (tx) => {
+    const id = await insertGroupChat(tx.trx, title, userId);
+    await insertMembers(tx.trx, id, [
       { userId, role: 'owner' },
       ...others.map((memberId) => ({ userId: memberId, role: 'member' as const })),
     ]);
-    return id;
+    return { chatId: id, rev: await tx.record({ chatId: id, kind: 'chat.updated' }) };
   });
   const views = await viewsByMember(deps.db, chatId);
-  await deps.events.chatCreated(views);
+  await deps.events.chatChanged(chatId, rev, views, { created: new Set(views.keys()) });
   const chat = views.get(userId);
   if (!chat) throw new Error(`group ${chatId} lacks its owner ${userId}`);
   return chat;

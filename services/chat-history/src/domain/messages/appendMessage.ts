@@ -1,10 +1,21 @@
-// Sends a message: the next seq of the chat and the message commit together, then the message is broadcast.
-import { Conflict } from '@chat/kit';
-import type { Message } from '@chat/kit/contract';
+// Sends a message: the next seq and rev of the chat, the message and its change record commit together, then the
+// message is broadcast. Sending also moves the sender's read cursor to the new message, and that move is a receipt.
+import { BadRequest, Conflict } from '@chat/kit';
+import type { Message, MessageWithRev } from '@chat/kit/contract';
+import { latestRevOfMessage } from '../../db/changes.ts';
 import { advanceReadSeq } from '../../db/members.ts';
-import { findMessageByClientId, insertMessage, isDuplicateClientId, takeNextSeq } from '../../db/messages.ts';
+import { indexMentions } from '../../db/mentions.ts';
+import {
+  findMessageByClientId,
+  insertMessage,
+  isDuplicateClientId,
+  messageRowOf,
+  takeNextSeq,
+} from '../../db/messages.ts';
 import { requireMember } from '../access.ts';
+import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
+import { mentionsIn } from './mentions.ts';
 
 export type AppendMessageProps = {
   chatId: string;
@@ -13,38 +24,71 @@ export type AppendMessageProps = {
   clientId: string;
   /** Already validated and trimmed. */
   body: string;
+  /** The message of the same chat this one answers. */
+  replyTo?: string;
 };
 
-export type AppendResult = { message: Message; created: boolean };
+export type AppendResult = { message: MessageWithRev; created: boolean };
 
 export async function appendMessage(
-  { db, events }: Pick<ChatHistoryDeps, 'db' | 'events'>,
-  { chatId, senderId, clientId, body }: AppendMessageProps,
+  deps: Pick<ChatHistoryDeps, 'db' | 'events'> & Partial<Pick<ChatHistoryDeps, 'pushes'>>,
+  { chatId, senderId, clientId, body, replyTo }: AppendMessageProps,
 ): Promise<AppendResult> {
-  let result: AppendResult;
+  const { db, events } = deps;
+  let sent: { message: Message; rev: number; readFrom?: number } | { seen: Message };
   try {
-    result = await db.transaction(async (trx) => {
-      // locks the sender's member row: they stay a member until this send commits, and their own concurrent sends
-      // (a retried clientId included) take turns here
-      await requireMember(trx, chatId, senderId, 'forUpdate');
-      const seen = await findMessageByClientId(trx, chatId, clientId);
-      if (seen) return { message: theSendersOwn(seen, senderId), created: false };
-      // the chat row stays locked until commit: senders of one chat take seqs one after another, and a rollback
-      // returns the seq, so seqs have no gaps
-      const seq = await takeNextSeq(trx, chatId);
-      const message = await insertMessage(trx, { chatId, seq, senderId, clientId, body });
-      await advanceReadSeq(trx, chatId, senderId, seq);
-      return { message, created: true };
-    });
+    sent = await inChangeTransaction(
+      deps,
+      async (tx) => {
+        // locks the sender's member row: they stay a member until this send commits, and their own concurrent sends
+        // (a retried clientId included) take turns here
+        const { readSeq } = await requireMember(tx.trx, chatId, senderId, 'forUpdate');
+        const seen = await findMessageByClientId(tx.trx, chatId, clientId);
+        if (seen) return { seen: theSendersOwn(seen, senderId) };
+        if (replyTo && !(await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()))) {
+          throw new BadRequest('The message replied to is not in this chat', [
+            { path: 'replyTo', message: 'must be a message of this chat' },
+          ]);
+        }
+        const mentions = await mentionsIn(tx.trx, chatId, body);
+        // the chat row stays locked until commit: senders of one chat take seqs and revs one after another, and a
+        // rollback returns both, so neither has gaps
+        const { seq, rev } = await takeNextSeq(tx.trx, chatId);
+        const message = await insertMessage(tx.trx, {
+          chatId,
+          seq,
+          senderId,
+          clientId,
+          body,
+          replyToId: replyTo?.toLowerCase(),
+          mentions,
+        });
+        await indexMentions(tx.trx, chatId, seq, mentions);
+        await tx.record({ chatId, rev, kind: 'message.new', messageId: message.id });
+        await advanceReadSeq(tx.trx, chatId, senderId, seq);
+        // the cursor went from readSeq to seq; past anything but the sender's own new message, members must learn it
+        // (a read event still queued finds the cursor already moved and announces nothing)
+        return { message, rev, readFrom: readSeq < seq - 1 ? readSeq : undefined };
+      },
+      chatId,
+      senderId,
+    );
   } catch (err) {
     // a concurrent send with the same clientId committed first: answer with its message
     if (!isDuplicateClientId(err)) throw err;
     const original = await findMessageByClientId(db, chatId, clientId);
     if (!original) throw err;
-    return { message: theSendersOwn(original, senderId), created: false };
+    sent = { seen: theSendersOwn(original, senderId) };
   }
-  if (result.created) await events.messageNew(result.message);
-  return result;
+  if ('seen' in sent) {
+    return { message: { ...sent.seen, rev: await latestRevOfMessage(db, chatId, sent.seen.id) }, created: false };
+  }
+  await events.messageNew(sent.message, sent.rev);
+  deps.pushes?.messageSent(chatId, sent.message.id);
+  if (sent.readFrom !== undefined) {
+    await events.receipts([{ chatId, userId: senderId, readSeq: sent.message.seq }]);
+  }
+  return { message: { ...sent.message, rev: sent.rev }, created: true };
 }
 
 /** A clientId names one send of one sender; another member's message under it is not this sender's original. */

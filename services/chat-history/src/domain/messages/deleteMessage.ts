@@ -1,25 +1,48 @@
-// Deletes a message softly: its place in the history stays (seq, deletedAt), its body goes.
+// Deletes a message softly: its place in the history stays (seq, deletedAt), its body, mentions, reactions and pin go;
+// a change with a rev (and one more for the pinned list when it was pinned).
 import { Forbidden, NotFound } from '@chat/kit';
-import type { Message } from '@chat/kit/contract';
-import { lockMessage, toMessage, updateMessage } from '../../db/messages.ts';
+import type { Message, MessageWithRev } from '@chat/kit/contract';
+import { latestRevOfMessage } from '../../db/changes.ts';
+import { indexMentions } from '../../db/mentions.ts';
+import { lockMessage, messageOf, updateMessage } from '../../db/messages.ts';
+import { deletePin } from '../../db/pins.ts';
 import { requireMember } from '../access.ts';
+import { publishPins } from '../chats/pinMessage.ts';
+import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
 
 export type DeleteMessageProps = { chatId: string; messageId: string; userId: string };
 
 export async function deleteMessage(
-  { db, events }: Pick<ChatHistoryDeps, 'db' | 'events'>,
+  deps: Pick<ChatHistoryDeps, 'db' | 'events'> & Partial<Pick<ChatHistoryDeps, 'admission'>>,
   { chatId, messageId, userId }: DeleteMessageProps,
-): Promise<Message> {
-  const { message, changed } = await db.transaction(async (trx) => {
-    await requireMember(trx, chatId, userId);
-    const row = await lockMessage(trx, chatId, messageId);
-    if (!row) throw new NotFound('No such message');
-    if (row.sender_id !== userId) throw new Forbidden('Only the sender may delete a message');
-    // deleting again answers the same deleted message and announces nothing new
-    if (row.deleted_at) return { message: toMessage(row), changed: false };
-    return { message: await updateMessage(trx, messageId, { body: '', deleted: true }), changed: true };
-  });
-  if (changed) await events.messageUpdated(message);
-  return message;
+): Promise<MessageWithRev> {
+  type Outcome = { message: Message; rev?: number; pinsRev?: number };
+  const outcome = await inChangeTransaction(
+    deps,
+    async (tx): Promise<Outcome> => {
+      await requireMember(tx.trx, chatId, userId);
+      const row = await lockMessage(tx.trx, chatId, messageId);
+      if (!row) throw new NotFound('No such message');
+      if (row.sender_id !== userId) throw new Forbidden('Only the sender may delete a message');
+      // deleting again answers the same deleted message and records nothing new
+      if (row.deleted_at) return { message: await messageOf(tx.trx, row) };
+      const deleted = await updateMessage(tx.trx, messageId, { body: '', mentions: [], deleted: true });
+      await indexMentions(tx.trx, chatId, Number(row.seq), []);
+      const rev = await tx.record({ chatId, kind: 'message.updated', messageId });
+      const unpinned = await deletePin(tx.trx, chatId, messageId);
+      return {
+        message: deleted,
+        rev,
+        pinsRev: unpinned ? await tx.record({ chatId, kind: 'chat.updated' }) : undefined,
+      };
+    },
+    chatId,
+  );
+  if (outcome.rev === undefined) {
+    return { ...outcome.message, rev: await latestRevOfMessage(deps.db, chatId, messageId) };
+  }
+  await deps.events.messageUpdated(outcome.message, outcome.rev);
+  if (outcome.pinsRev !== undefined) await publishPins(deps, chatId, outcome.pinsRev);
+  return { ...outcome.message, rev: outcome.rev };
 }

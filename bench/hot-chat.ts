@@ -1,0 +1,49 @@
+// One hot chat against the same load spread out (`npm run bench:hot-chat`; needs PostgreSQL and Redis as for the
+// tests): 20 senders at 200 messages/s in total, first all in one group, then each in a group of its own, through
+// the gateway in the same run. Target: the hot chat's ack p99 within 2× the spread one's.
+//   BENCH_RATE=200 BENCH_SECONDS=10
+import { type Client, groupOf, register } from '../tests/support/client.ts';
+import { startSystem } from '../tests/support/system.ts';
+import { ackLoad, member, members } from './support/fanout.ts';
+
+const SENDERS = 20;
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+const system = await startSystem({ SOCKET_RATE_BURST: '100000', SOCKET_RATE_PER_SECOND: '100000', LOG_LEVEL: 'error' });
+try {
+  const users: Client[] = await Promise.all(Array.from({ length: SENDERS }, () => register(system.baseUrl, 'Hot')));
+  const hot = await groupOf(users[0] as Client, users.slice(1), 'hot');
+  const own = await Promise.all(users.map((u) => groupOf(u, [], 'own')));
+  const sockets = await members(SENDERS, (i) => member(system.baseUrl, (users[i] as Client).token));
+  // warm up both paths
+  await ackLoad(
+    sockets.map((sender) => ({ sender, chatId: hot.id })),
+    RATE / 4,
+    2,
+  );
+  const oneChat = await ackLoad(
+    sockets.map((sender) => ({ sender, chatId: hot.id })),
+    RATE,
+    SECONDS,
+  );
+  const spread = await ackLoad(
+    sockets.map((sender, i) => ({ sender, chatId: (own[i] as { id: string }).id })),
+    RATE,
+    SECONDS,
+  );
+  for (const s of sockets) s.socket.close();
+  const row = (what: string, r: typeof oneChat) =>
+    `| ${what} | ${Math.round(r.perSecond)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.refused} |`;
+  console.log(`\n${SENDERS} senders, ${RATE} messages/s offered for ${SECONDS} s, through the gateway\n`);
+  console.log('| where | acked/s | ack p50 ms | ack p99 ms | refused |\n|---|---|---|---|---|');
+  console.log(row('one chat', oneChat));
+  console.log(row('20 chats', spread));
+  const ratio = oneChat.p99 / Math.max(1, spread.p99);
+  console.log(
+    `\nhot / spread p99: ${ratio.toFixed(2)}× (target ≤ 2×): ${ratio <= 2 && oneChat.refused === 0 ? 'met' : 'NOT met'}`,
+  );
+} finally {
+  await system.stop();
+}
+process.exit(0);

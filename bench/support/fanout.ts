@@ -1,0 +1,178 @@
+// Shared by the delivery benchmarks: sockets that send `message:send` and count every `message:new` they receive,
+// a saturated run (each sender keeps a few sends in flight) and a fixed-rate run (latency from send to each member),
+// both checking that every acknowledged message reached every member exactly once. Works the same against the whole
+// system (through the gateway or straight to the nodes) and against the raw Socket.IO ceiling.
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '@chat/kit';
+import { io, type Socket } from 'socket.io-client';
+
+export type Member = {
+  socket: Socket;
+  /** message id → how many times it arrived */
+  got: Map<string, number>;
+  latencies: number[];
+};
+
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+};
+
+/** A socket (websocket only) resolved once the server said `session`; it records what arrives. */
+export async function member(url: string, token?: string): Promise<Member> {
+  const socket = io(url, {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  const m: Member = { socket, got: new Map(), latencies: [] };
+  socket.on('message:new', (message: { id: string; body: string }) => {
+    m.got.set(message.id, (m.got.get(message.id) ?? 0) + 1);
+    const sentAt = Number(message.body.slice(1));
+    if (message.body.startsWith('t') && Number.isFinite(sentAt)) m.latencies.push(performance.now() - sentAt);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('session', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return m;
+}
+
+/** Connects `count` members `batch` at a time. */
+export async function members(count: number, open: (i: number) => Promise<Member>, batch = 25): Promise<Member[]> {
+  const all: Member[] = [];
+  for (let i = 0; i < count; i += batch)
+    all.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => open(i + j)))));
+  return all;
+}
+
+type Ack = { ok: boolean; message?: { id: string }; error?: { code: string } };
+
+async function sendOne(sender: Member, chatId: string, acked: Set<string>, refused: { n: number }) {
+  const ack = (await sender.socket
+    .timeout(10_000)
+    .emitWithAck('message:send', { chatId, clientId: randomUUID(), body: `t${performance.now()}` })
+    .catch(() => ({ ok: false, error: { code: 'timeout' } }))) as Ack;
+  if (ack.ok && ack.message) acked.add(ack.message.id);
+  else refused.n++;
+}
+
+/** Waits until every member holds every acked message (at most `ms`); then counts what is missing and doubled. */
+async function settle(all: Member[], acked: Set<string>, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  const missing = () => all.reduce((n, m) => n + [...acked].filter((id) => !m.got.has(id)).length, 0);
+  while (missing() > 0 && Date.now() < deadline) await sleep(50);
+  const duplicated = all.reduce((n, m) => n + [...m.got.values()].filter((c) => c > 1).length, 0);
+  return { lost: missing(), duplicated };
+}
+
+function reset(all: Member[]) {
+  for (const m of all) {
+    m.got.clear();
+    m.latencies.length = 0;
+  }
+}
+
+/** Each sender keeps `window` sends in flight for `seconds`: messages and deliveries per second at saturation. */
+export async function saturate(all: Member[], senders: Member[], chatId: string, seconds: number, window = 4) {
+  reset(all);
+  const acked = new Set<string>();
+  const refused = { n: 0 };
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    senders.flatMap((s) =>
+      Array.from({ length: window }, async () => {
+        while (performance.now() < until) await sendOne(s, chatId, acked, refused);
+      }),
+    ),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const delivered = all.reduce((n, m) => n + [...m.got.keys()].filter((id) => acked.has(id)).length, 0);
+  const { lost, duplicated } = await settle(all, acked);
+  return {
+    messagesPerSecond: acked.size / elapsed,
+    deliveriesPerSecond: delivered / elapsed,
+    refused: refused.n,
+    lost,
+    duplicated,
+  };
+}
+
+/** Starts `send(i)` `rate` times a second for `seconds`, on schedule, and waits for all; seconds it took. */
+async function paced(rate: number, seconds: number, send: (i: number) => Promise<void>): Promise<number> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(send(i));
+  }
+  await Promise.all(inFlight);
+  return (performance.now() - started) / 1000;
+}
+
+/** `rate` messages/s spread over the senders for `seconds`: latency from send to each member's receipt. */
+export async function steady(all: Member[], senders: Member[], chatId: string, rate: number, seconds: number) {
+  reset(all);
+  const acked = new Set<string>();
+  const refused = { n: 0 };
+  await paced(rate, seconds, (i) => sendOne(senders[i % senders.length] as Member, chatId, acked, refused));
+  const { lost, duplicated } = await settle(all, acked);
+  const latencies = all.flatMap((m) => m.latencies);
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), refused: refused.n, lost, duplicated };
+}
+
+/** Two raw Socket.IO nodes on the same Redis adapter (the ceiling); resolves their URLs. */
+export async function startRawNodes(redisUrl: string, ports: number[]) {
+  const adapterKey = `bench-raw-${randomUUID().slice(0, 8)}`;
+  const children = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<ReturnType<typeof spawn>>((resolve, reject) => {
+          const child = spawn(process.execPath, [path.join(repoRoot, 'bench/support/raw-node.ts')], {
+            env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, ADAPTER_KEY: adapterKey },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          child.stdout?.once('data', () => resolve(child));
+          child.once('exit', (code) => reject(new Error(`raw node exited with ${code}`)));
+        }),
+    ),
+  );
+  return {
+    urls: ports.map((p) => `http://127.0.0.1:${p}`),
+    stop: () => {
+      for (const child of children) child.kill('SIGTERM');
+    },
+  };
+}
+
+export const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+/** `rate` sends/s for `seconds`, round robin over (sender, chat) pairs: ack latency, and how many were refused. */
+export async function ackLoad(pairs: { sender: Member; chatId: string }[], rate: number, seconds: number) {
+  const acks: number[] = [];
+  let refused = 0;
+  const elapsed = await paced(rate, seconds, async (i) => {
+    const { sender, chatId } = pairs[i % pairs.length] as { sender: Member; chatId: string };
+    const sentAt = performance.now();
+    const ack = (await sender.socket
+      .timeout(10_000)
+      .emitWithAck('message:send', { chatId, clientId: randomUUID(), body: `t${sentAt}` })
+      .catch(() => ({ ok: false }))) as Ack;
+    if (ack.ok) acks.push(performance.now() - sentAt);
+    else refused++;
+  });
+  return {
+    p50: percentile(acks, 0.5),
+    p99: percentile(acks, 0.99),
+    acked: acks.length,
+    perSecond: acks.length / elapsed,
+    refused,
+  };
+}

@@ -1,0 +1,44 @@
+// The "pushes" BullMQ queue: one job per sent message (who to notify is decided by the worker, off the send path),
+// which becomes one job per subscription of each recipient, each retried on its own.
+import type { Logger, Redis } from '@chat/kit';
+import type { PushPayload } from '@chat/kit/contract';
+import { Queue } from 'bullmq';
+import { bullPrefix } from '../receipts/queue.ts';
+
+export const PUSH_QUEUE = 'pushes';
+
+export type PushJob =
+  | { kind: 'message'; chatId: string; messageId: string }
+  | { kind: 'deliver'; subscriptionId: string; payload: PushPayload };
+
+export const pushJobOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: { count: 1_000 },
+} as const;
+
+export function createPushQueue(connection: Redis, redisPrefix: string) {
+  return new Queue<PushJob>(PUSH_QUEUE, {
+    connection,
+    prefix: bullPrefix(redisPrefix),
+    defaultJobOptions: pushJobOptions,
+  });
+}
+
+export type PushQueue = ReturnType<typeof createPushQueue>;
+
+/** What the send path tells the push worker: a message committed; the worker works out who is offline and wants
+ * to know. It never holds up or fails a send: a failed enqueue (Redis away) is logged and that message not pushed. */
+export type PushNotifier = { messageSent(chatId: string, messageId: string): void; close(): Promise<void> };
+
+export function createPushNotifier(queue: PushQueue, logger: Logger): PushNotifier {
+  return {
+    messageSent(chatId, messageId) {
+      queue.add('message', { kind: 'message', chatId, messageId }).catch((err: Error) => {
+        logger.warn({ err: err.message, chatId, messageId }, 'push not queued');
+      });
+    },
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,28 @@
+// The VAPID key pair Web Push identifies this server with; production refuses the development pair by its content.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, DEV_KEY_DIR } from '@chat/kit';
+import { z } from 'zod';
+
+export const DEV_VAPID_KEYS_FILE = path.join(DEV_KEY_DIR, 'vapid.json');
+
+const vapidKeys = z.object({ publicKey: z.string().min(80), privateKey: z.string().min(40) });
+export type VapidKeys = z.infer<typeof vapidKeys>;
+
+export function readVapidKeys(file: string, nodeEnv: string): VapidKeys {
+  let keys: VapidKeys;
+  try {
+    keys = vapidKeys.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    throw new ConfigError(`invalid configuration: VAPID_KEYS_FILE: cannot read a VAPID key pair from ${file}`);
+  }
+  if (nodeEnv === 'production') {
+    const dev = vapidKeys.parse(JSON.parse(readFileSync(DEV_VAPID_KEYS_FILE, 'utf8')));
+    if (dev.publicKey === keys.publicKey) {
+      throw new ConfigError(
+        'invalid configuration: VAPID_KEYS_FILE: the development key must not be used in production',
+      );
+    }
+  }
+  return keys;
+}

@@ -1,0 +1,149 @@
+// Faults a user should barely notice, with every service a real process behind the gateway: a frozen realtime node is
+// left by its clients within 10 s while users on the healthy node go on unaffected; a node drained for a deploy hands
+// its sockets to the other; new sockets go to the least-loaded healthy node.
+import { DEV_INTERNAL_TOKEN } from '@chat/kit';
+import type { Chat } from '@chat/kit/contract';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatSocket, type Client, connect, connectElsewhere, groupOf, register, send } from './support/client.ts';
+import { type RunningSystem, startSystem } from './support/system.ts';
+
+let system: RunningSystem;
+let ann: Client;
+let ben: Client;
+let chat: Chat;
+const nodes = ['realtime-1', 'realtime-2'];
+const portOf = (node: string) => system.plan.portsFrom + 2 + nodes.indexOf(node);
+
+beforeAll(async () => {
+  system = await startSystem();
+  [ann, ben] = await Promise.all([register(system.baseUrl, 'Ann'), register(system.baseUrl, 'Ben')]);
+  chat = await groupOf(ann, [ben]);
+}, 120_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+/**
+ * A socket that reconnects by itself, as the web app's does (also when the server closed it on purpose: a draining
+ * node may close a socket before it even said `session`); resolves once the server said `session`.
+ */
+async function liveSocket(token: string) {
+  const socket: ChatSocket = io(system.baseUrl, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 1_000,
+  });
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  const nodeId = await new Promise<string>((resolve) => socket.once('session', (s) => resolve(s.nodeId)));
+  return { socket, nodeId };
+}
+
+/** The node of the socket's next session on a node other than `leaving`. */
+const nextSession = (socket: ChatSocket, leaving: string) =>
+  new Promise<string>((resolve) => {
+    const onSession = ({ nodeId }: { nodeId: string }) => {
+      if (nodeId === leaving) return;
+      socket.off('session', onSession);
+      resolve(nodeId);
+    };
+    socket.on('session', onSession);
+  });
+
+const status = async (node: string) =>
+  (await fetch(`http://127.0.0.1:${portOf(node)}/status`)).json() as Promise<{ draining: boolean; sockets: number }>;
+
+describe('a frozen realtime node', () => {
+  it('is left by its clients within 10 s, while users on the healthy node are unaffected', async () => {
+    const frozen = await liveSocket(ann.token);
+    const healthy = await connectElsewhere(system.baseUrl, ben.token, frozen.nodeId);
+    const moved = nextSession(frozen.socket, frozen.nodeId);
+    system.supervisor.signal(frozen.nodeId, 'SIGSTOP');
+    const frozenAt = Date.now();
+    try {
+      const acks: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        expect((await send(healthy.socket, chat.id, `while frozen ${i}`)).ok).toBe(true);
+        acks.push(performance.now() - started);
+      }
+      // not held up by the frozen node (its clients waited 20–30 s before); `npm run test:faults` measures the p99
+      expect(Math.max(...acks)).toBeLessThan(1_500);
+      expect(await moved).not.toBe(frozen.nodeId);
+      expect(Date.now() - frozenAt).toBeLessThan(15_000);
+      // the gateway no longer sends new sockets to it
+      for (let i = 0; i < 4; i++) {
+        const fresh = await connect(system.baseUrl, ben.token);
+        expect(fresh.nodeId).not.toBe(frozen.nodeId);
+        fresh.socket.close();
+      }
+    } finally {
+      system.supervisor.signal(frozen.nodeId, 'SIGCONT');
+    }
+    frozen.socket.close();
+    healthy.socket.close();
+    expect(await system.ready()).toBe(true);
+  }, 60_000);
+});
+
+describe('draining a node for a deploy', () => {
+  it('sends its sockets to the other node a few at a time, and no new one to it', async () => {
+    const victim = 'realtime-1';
+    const sockets = await Promise.all(Array.from({ length: 6 }, () => liveSocket(ann.token)));
+    const onVictim = sockets.filter((s) => s.nodeId === victim);
+    const moved = onVictim.map((s) => nextSession(s.socket, victim));
+    const res = await fetch(`http://127.0.0.1:${portOf(victim)}/drain`, {
+      method: 'POST',
+      headers: { 'x-internal-token': DEV_INTERNAL_TOKEN },
+    });
+    expect(res.status).toBe(202);
+    expect((await status(victim)).draining).toBe(true);
+    expect(await Promise.all(moved)).toEqual(onVictim.map(() => 'realtime-2'));
+    expect((await status(victim)).sockets).toBe(0);
+    // once the gateway's next check (every second) has seen it draining, no new socket goes there, though it now holds
+    // none and would be the least loaded: within a few seconds, every new socket lands on the other node
+    const deadline = Date.now() + 8_000;
+    let inARow = 0;
+    while (inARow < 5) {
+      const fresh = await liveSocket(ann.token);
+      fresh.socket.close();
+      inARow = fresh.nodeId === victim ? 0 : inARow + 1;
+      expect(Date.now()).toBeLessThan(deadline);
+    }
+    for (const s of sockets) s.socket.close();
+    // the deploy: the drained node restarts
+    await system.supervisor.kill(victim);
+    system.supervisor.revive(victim);
+    expect(await system.ready()).toBe(true);
+  }, 60_000);
+
+  it('refuses a drain without the internal token', async () => {
+    expect((await fetch(`http://127.0.0.1:${portOf('realtime-2')}/drain`, { method: 'POST' })).status).toBe(401);
+  });
+});
+
+describe('after a node restarts', () => {
+  it('sends new sockets to the least-loaded healthy node', async () => {
+    const held = await Promise.all(Array.from({ length: 6 }, () => liveSocket(ben.token)));
+    const busy = held[0]?.nodeId as string;
+    const idle = nodes.find((n) => n !== busy) as string;
+    // empty one node: its sockets reconnect to the busy one
+    await system.supervisor.kill(idle, 'SIGKILL');
+    system.supervisor.revive(idle);
+    expect(await system.ready()).toBe(true);
+    // once the gateway has seen it healthy again (its next check), new sockets go to the empty node
+    let first = await liveSocket(ben.token);
+    while (first.nodeId !== idle) {
+      first.socket.close();
+      first = await liveSocket(ben.token);
+    }
+    const next = [await liveSocket(ben.token), await liveSocket(ben.token)];
+    expect(next.map((s) => s.nodeId)).toEqual([idle, idle]);
+    for (const s of [...held, first, ...next]) s.socket.close();
+  }, 60_000);
+});
