@@ -113,8 +113,11 @@ export async function markUnread(chatId: string): Promise<void> {
   if (chatList.openChatId === chatId) closeChat();
   const before = view.markedUnread;
   view.markedUnread = true;
-  const done = await attempt('failedMarkUnread', () => api(`/api/chats/${chatId}/unread`, { method: 'POST' }));
-  if (done === undefined) view.markedUnread = before;
+  // 204 has no body: success is told by the request not failing (its chat:state may well have come first)
+  const done = await attempt('failedMarkUnread', () =>
+    api(`/api/chats/${chatId}/unread`, { method: 'POST' }).then(() => true),
+  );
+  if (!done) view.markedUnread = before;
 }
 
 /** How much of a chat the user is notified of (none mutes it). */
