@@ -74,14 +74,20 @@ export async function connect(
   return { socket, nodeId };
 }
 
-/** Connects until the socket lands on a realtime node other than `notOn`. */
-export async function connectElsewhere(baseUrl: string, token: string, notOn: string) {
-  for (let i = 0; i < 10; i++) {
+/**
+ * Connects until the socket lands on a realtime node other than `notOn`. The gateway sends a new socket to the node
+ * it last saw holding the fewest; its view follows the nodes' status about once a second (a slow answer under load
+ * can take a node out for a moment), so attempts go on across several of its checks.
+ */
+export async function connectElsewhere(baseUrl: string, token: string, notOn: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const c = await connect(baseUrl, token);
     if (c.nodeId !== notOn) return c;
     c.socket.close();
+    if (Date.now() > deadline) throw new Error('every connection landed on the same node');
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error('every connection landed on the same node');
 }
 
 type Events = ServerToClientEvents;

@@ -78,19 +78,31 @@ describe('sending', () => {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let held!: () => void;
+    const holds = new Promise<void>((resolve) => {
+      held = resolve;
+    });
     const holding = service.db.transaction(async (trx) => {
       await trx('chats').where({ id: chat.id }).forUpdate();
+      held();
       await released;
     });
+    // the row is held before either send starts (else one could finish before the hold and leave nothing to race)
+    await holds;
     const racing = [send(ann, chat.id, 'ann', clientId), send(ben, chat.id, 'ben', clientId)];
-    await until(async () => {
-      const { rows } = await service.db.raw(
-        `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-      );
-      return rows[0].n === 2;
-    });
-    release();
-    await holding;
+    try {
+      // both sends wait behind the held row (whatever else the database is doing)
+      await until(async () => {
+        const { rows } = await service.db.raw(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0`,
+        );
+        return rows[0].n >= 2;
+      }, 60_000);
+    } finally {
+      release();
+      await holding;
+    }
     const answers = await Promise.all(racing);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     expect((await send(ann, chat.id, 'next')).body.seq).toBe(2);
