@@ -73,8 +73,8 @@ async function rankedMatches(
     offset,
   }: { userId: string; chatId?: string; query: string; limit: number; offset: number },
 ): Promise<MessageRow[]> {
-  // the chats as a constant list and the query as a constant: the planner then takes one GIN lookup for the whole
-  // table and filters chats in memory, instead of one lookup per chat
+  // the chats as a constant list and the query as a constant: one lookup in the GIN index over (chat_id,
+  // search_vector) finds the matches in these chats only, and only those are read from the table
   const chatIds = chatId ? [chatId] : await chatIdsOfUser(db, userId);
   if (chatIds.length === 0) return [];
   const columns = MESSAGE_COLUMNS.join(', ');
