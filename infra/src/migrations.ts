@@ -7,7 +7,7 @@ import * as chatConversation from '../migrations/004_chat_conversation.ts';
 import * as search from '../migrations/005_search.ts';
 import * as chatNotifications from '../migrations/006_chat_notifications.ts';
 import * as authSessions from '../migrations/007_auth_sessions.ts';
-import * as searchByChat from '../migrations/008_search_by_chat.ts';
+import * as searchRecent from '../migrations/008_search_recent.ts';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -19,7 +19,7 @@ const migrations: Record<string, Migration> = {
   '005_search': search,
   '006_chat_notifications': chatNotifications,
   '007_auth_sessions': authSessions,
-  '008_search_by_chat': searchByChat,
+  '008_search_recent': searchRecent,
 };
 
 const source: Knex.MigrationSource<string> = {

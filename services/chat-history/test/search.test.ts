@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Chat, MessageWithRev, SearchResponse } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rankedMatches } from '../src/domain/search/searchMessages.ts';
+import { tsqueryOf } from '../src/domain/search/searchQuery.ts';
 import { type RunningChatHistory, startChatHistory, type TestUser, userNamed } from './support.ts';
 
 for (const locale of [undefined, 'C'] as const) {
@@ -49,6 +51,21 @@ for (const locale of [undefined, 'C'] as const) {
 
     afterAll(async () => {
       await service?.stop();
+    });
+
+    it('ranks the same newest matches whether it looks at the newest messages first or at everything', async () => {
+      const room = await service.group(ann, [ben], 'Windows');
+      for (let i = 1; i <= 12; i++) await send(ann, room.id, i % 3 === 0 ? `окно номер ${i}` : `просто текст ${i}`);
+      const query = tsqueryOf('окно') as string;
+      const bodiesOf = async (tuning: { windows: number[]; ranked: number }) => {
+        const rows = await rankedMatches(service.db, { userId: ben.id, query, limit: 10, offset: 0 }, tuning);
+        return rows.map((r) => r.body);
+      };
+      // the newest three matches, equally good, newest first
+      const everything = await bodiesOf({ windows: [], ranked: 3 });
+      expect(everything).toEqual(['окно номер 12', 'окно номер 9', 'окно номер 6']);
+      // windows too small to hold three matches are widened; one that holds them answers alone
+      for (const windows of [[2], [5], [2, 7], [7]]) expect(await bodiesOf({ windows, ranked: 3 })).toEqual(everything);
     });
 
     it('finds a word as it is being typed, in any case', async () => {

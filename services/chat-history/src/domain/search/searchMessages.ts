@@ -61,34 +61,55 @@ export async function searchMessages(
 
 // Ranking reads every match's tsvector; a word in many messages would make it read thousands. Only the newest matches
 // are ranked: best first among them, newest first among equals (chat search is mostly about recent messages).
-const RANKED_MATCHES = 2_000;
+export const RANKED_MATCHES = 500;
+/**
+ * Where the newest matches are sought first: among the newest 100,000 messages of all chats, then the newest million,
+ * then everywhere. A window holding RANKED_MATCHES matches holds the newest of them, so the answer is the same as a
+ * search of everything; a common word is then answered from its matches among recent messages alone.
+ */
+export const SEARCH_WINDOWS = [100_000, 1_000_000];
 
-async function rankedMatches(
+type RankedProps = { userId: string; chatId?: string; query: string; limit: number; offset: number };
+
+export async function rankedMatches(
   db: Knex,
-  {
-    userId,
-    chatId,
-    query,
-    limit,
-    offset,
-  }: { userId: string; chatId?: string; query: string; limit: number; offset: number },
+  { userId, chatId, query, limit, offset }: RankedProps,
+  { windows, ranked }: { windows: readonly number[]; ranked: number } = {
+    windows: SEARCH_WINDOWS,
+    ranked: RANKED_MATCHES,
+  },
 ): Promise<MessageRow[]> {
-  // the chats as a constant list and the query as a constant: one lookup in the GIN index over (chat_id,
-  // search_vector) finds the matches in these chats only, and only those are read from the table
+  // the chats as a constant list and the query as a constant, so the planner can weigh the word's GIN entries
+  // against the window of positions
   const chatIds = chatId ? [chatId] : await chatIdsOfUser(db, userId);
   if (chatIds.length === 0) return [];
+  const newest = Number((await db('messages').max('pos as pos').first<{ pos: string | null }>())?.pos ?? 0);
+  for (const window of [...windows, Number.POSITIVE_INFINITY]) {
+    const after = newest - window;
+    if (after <= 0) continue;
+    const rows = await matchesAfter(db, { chatIds, query, limit, offset, after, ranked });
+    if (Number(rows[0]?.found ?? 0) >= ranked) return rows;
+  }
+  return matchesAfter(db, { chatIds, query, limit, offset, after: 0, ranked });
+}
+
+async function matchesAfter(
+  db: Knex,
+  p: { chatIds: string[]; query: string; limit: number; offset: number; after: number; ranked: number },
+): Promise<(MessageRow & { found: string })[]> {
   const columns = MESSAGE_COLUMNS.join(', ');
-  const { rows } = await db.raw<{ rows: MessageRow[] }>(
+  const { rows } = await db.raw<{ rows: (MessageRow & { found: string })[] }>(
     `with newest as (
        select ${columns}, search_vector from messages
         where chat_id = any(?::uuid[]) and search_vector @@ to_tsquery('russian', ?) and deleted_at is null
-        order by created_at desc
-        limit ${RANKED_MATCHES}
+          and pos > ?
+        order by pos desc
+        limit ?
      )
-     select ${columns} from newest
+     select ${columns}, (select count(*) from newest) as found from newest
       order by ts_rank(search_vector, to_tsquery('russian', ?)) desc, created_at desc, id
       limit ? offset ?`,
-    [chatIds, query, query, limit, offset],
+    [p.chatIds, p.query, p.after, p.ranked, p.query, p.limit, p.offset],
   );
   return rows;
 }
