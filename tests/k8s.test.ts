@@ -119,9 +119,9 @@ const secretStandIns: Record<string, string> = {
 };
 
 /**
- * Variables a service must be given in production: those whose default points at this machine's loopback, at a
- * development key, or is the development token, and NODE_ENV itself (the gateway also needs OPS_PORT: its
- * readiness probe is there).
+ * Variables a service must be given in production: those whose default points at this machine (loopback,
+ * localhost), at a development key, or is the development token, and NODE_ENV itself (the gateway also needs
+ * OPS_PORT: its readiness probe is there).
  */
 function requiredInProduction(name: string): string[] {
   const { shape } = services[name] as { shape: Record<string, unknown> };
@@ -129,7 +129,7 @@ function requiredInProduction(name: string): string[] {
   const required = Object.entries(defaults)
     .filter(([, value]) => {
       const text = JSON.stringify(value) ?? '';
-      return text.includes('127.0.0.1') || text.includes(DEV_KEY_DIR) || text.includes(DEV_INTERNAL_TOKEN);
+      return text.includes('127.0.0.1') || text.includes('localhost') || text.includes(DEV_KEY_DIR) || text.includes(DEV_INTERNAL_TOKEN);
     })
     .map(([key]) => key);
   return [...required, 'NODE_ENV', ...(name === 'gateway' ? ['OPS_PORT'] : [])];
