@@ -129,7 +129,12 @@ function requiredInProduction(name: string): string[] {
   const required = Object.entries(defaults)
     .filter(([, value]) => {
       const text = JSON.stringify(value) ?? '';
-      return text.includes('127.0.0.1') || text.includes('localhost') || text.includes(DEV_KEY_DIR) || text.includes(DEV_INTERNAL_TOKEN);
+      return (
+        text.includes('127.0.0.1') ||
+        text.includes('localhost') ||
+        text.includes(DEV_KEY_DIR) ||
+        text.includes(DEV_INTERNAL_TOKEN)
+      );
     })
     .map(([key]) => key);
   return [...required, 'NODE_ENV', ...(name === 'gateway' ? ['OPS_PORT'] : [])];
@@ -137,7 +142,9 @@ function requiredInProduction(name: string): string[] {
 
 function configMapData(objects: Obj[]): Record<string, Record<string, string>> {
   return Object.fromEntries(
-    objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
+    objects
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
   );
 }
 
@@ -160,7 +167,8 @@ function environmentOf(container: Obj, objects: Obj[], problems: string[], id: s
     } else if (from?.fieldRef) env[e.name] = 'pod-name';
     else problems.push(`${id}: ${e.name} has no value`);
   }
-  for (const from of container.envFrom ?? []) problems.push(`${id}: envFrom ${JSON.stringify(from)}: name each variable`);
+  for (const from of container.envFrom ?? [])
+    problems.push(`${id}: envFrom ${JSON.stringify(from)}: name each variable`);
   return env;
 }
 
@@ -281,7 +289,8 @@ function productProblems(objects: Obj[]): string[] {
     }
   }
   const text = JSON.stringify(objects);
-  if (text.includes(DEV_INTERNAL_TOKEN) || text.includes('-----BEGIN')) problems.push('a literal secret is in the base');
+  if (text.includes(DEV_INTERNAL_TOKEN) || text.includes('-----BEGIN'))
+    problems.push('a literal secret is in the base');
 
   // every Service selects the pods of one Deployment and targets a port they declare
   for (const s of objects.filter((o) => o.kind === 'Service')) {
@@ -452,19 +461,28 @@ describe('Kubernetes base (infra/k8s)', () => {
       ],
       [
         'no autoscaler',
-        (o) => o.splice(o.findIndex((x) => x.kind === 'HorizontalPodAutoscaler'), 1),
+        (o) =>
+          o.splice(
+            o.findIndex((x) => x.kind === 'HorizontalPodAutoscaler'),
+            1,
+          ),
         /no autoscaling\/v2 HorizontalPodAutoscaler/,
       ],
       [
         'no disruption budget',
-        (o) => o.splice(o.findIndex((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === 'realtime'), 1),
+        (o) =>
+          o.splice(
+            o.findIndex((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === 'realtime'),
+            1,
+          ),
         /realtime: no PodDisruptionBudget/,
       ],
       [
         'a short grace period',
         (o) => {
-          (o.find((x) => x.kind === 'Deployment' && x.metadata.name === 'realtime') as Obj).spec.template.spec
-            .terminationGracePeriodSeconds = 30;
+          (
+            o.find((x) => x.kind === 'Deployment' && x.metadata.name === 'realtime') as Obj
+          ).spec.template.spec.terminationGracePeriodSeconds = 30;
         },
         /terminationGracePeriodSeconds shorter/,
       ],
@@ -479,7 +497,7 @@ describe('Kubernetes base (infra/k8s)', () => {
       [
         'a root container',
         (o) => {
-          podSpecOf(o.find((x) => x.kind === 'Job') as Obj).securityContext.runAsNonRoot = false;
+          (podSpecOf(o.find((x) => x.kind === 'Job') as Obj) as Obj).securityContext.runAsNonRoot = false;
         },
         /Job\/migrate: runAsNonRoot is not set/,
       ],
@@ -510,7 +528,7 @@ describe('Kubernetes base (infra/k8s)', () => {
 
   it('drains a realtime node with its preStop hook', async () => {
     const realtime = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'realtime') as Obj;
-    const [program, flag, script] = containersOf(realtime)[0]?.lifecycle.preStop.exec.command as string[];
+    const [program, flag, script] = (containersOf(realtime)[0] as Obj).lifecycle.preStop.exec.command as string[];
     expect([program, flag]).toEqual(['node', '-e']);
     const token = 'the-internal-token-of-this-test';
     const seen: string[] = [];
