@@ -20,3 +20,24 @@ export async function checkRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
   await redis.ping();
 }
+
+/**
+ * Closes a client once the replies it still waits for are in (QUIT), so nothing in flight fails with "Connection is
+ * closed"; at once when Redis does not answer within `graceMs` (it is away).
+ */
+export async function closeRedis(client: Redis, graceMs = 1_000): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const away = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([
+    client.quit().then(
+      () => {},
+      () => {},
+    ),
+    away,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
+}
