@@ -59,7 +59,11 @@ export function receive(chatId: string, change: Change): void {
   settleArrived(messagesIn([change]));
   const held = revs[chatId];
   if (!held) {
-    void adopt(chatId, change.kind === 'chat.updated' ? change.chat : undefined);
+    // once the chat is held, the change is taken again: it may be newer than the view fetched (then it is applied,
+    // and a gap before it fetched), and changes that came while the view was on its way are not lost that way
+    void adopt(chatId, change.kind === 'chat.updated' ? change.chat : undefined).then(() => {
+      if (revs[chatId]) receive(chatId, change);
+    });
     return;
   }
   const decision = decide(held, change.rev);
