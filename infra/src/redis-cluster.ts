@@ -136,7 +136,7 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
     masters,
     command: (address, ...args) => ask(address, ...args),
     async killMaster(address) {
-      const victim = address ?? (await masters())[0];
+      const victim = address ?? (await masters())[0] ?? '';
       const node = nodes.find((n) => n.address === victim);
       if (!node) throw new Error(`no node ${victim}`);
       node.process.kill('SIGKILL');

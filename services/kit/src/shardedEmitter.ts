@@ -77,10 +77,6 @@ export class ShardedEmitter<Events extends EventsMap<Events>> {
   publish(type: number, data: { opts: Options } & Record<string, unknown>): Promise<unknown> {
     return this.#client.spublish(this.channelOf(type, data.opts.rooms), encodeShardedMessage(type, data, this.#nsp));
   }
-
-  get nsp(): string {
-    return this.#nsp;
-  }
 }
 
 export class ShardedBroadcast<Events extends EventsMap<Events>> {
@@ -108,7 +104,8 @@ export class ShardedBroadcast<Events extends EventsMap<Events>> {
   }
 
   emit<E extends keyof Events & string>(event: E, ...args: Parameters<Events[E]>): Promise<unknown> {
-    const packet = { type: EVENT_PACKET, data: [event, ...args], nsp: this.#emitter.nsp };
+    // as Socket.IO's own broadcast builds it: the namespace is in the message, not in the packet
+    const packet = { type: EVENT_PACKET, data: [event, ...args] };
     return this.#emitter.publish(ShardedMessageType.BROADCAST, { packet, opts: this.#opts });
   }
 
