@@ -19,6 +19,8 @@ export type TestRedisCluster = {
   url: string;
   /** The master nodes now, as host:port. */
   masters(): Promise<string[]>;
+  /** The master that now holds the slot of a key or sharded channel, as host:port. */
+  masterOf(key: string): Promise<string>;
   /** Kills a master (SIGKILL) and waits until its replica took its slots over and the cluster is whole again. */
   killMaster(address?: string): Promise<string>;
   /** A command on one node, e.g. INFO CPU. */
@@ -116,7 +118,8 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
     return infos.every((info) => info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384'));
   }
 
-  async function masters(): Promise<string[]> {
+  /** The live masters holding slots, with their slot ranges, as a live node sees them. */
+  async function slotOwners(): Promise<{ address: string; ranges: [number, number][] }[]> {
     for (const address of addresses) {
       const table = await answers(address, 'CLUSTER', 'NODES');
       if (!table) continue;
@@ -124,10 +127,18 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
         .split('\n')
         .map((line) => line.split(' '))
         .filter((f) => f[2]?.includes('master') && !f[2].includes('fail') && (f[8] ?? '') !== '')
-        .map((f) => (f[1] ?? '').split('@')[0] as string);
+        .map((f) => ({
+          address: (f[1] ?? '').split('@')[0] as string,
+          ranges: f.slice(8).map((r) => {
+            const [from, to] = r.split('-').map(Number);
+            return [from as number, to ?? (from as number)];
+          }),
+        }));
     }
     return [];
   }
+
+  const masters = async () => (await slotOwners()).map((m) => m.address);
 
   return {
     nodes: addresses,
@@ -135,6 +146,13 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
     url: `redis://${addresses[0]}`,
     masters,
     command: (address, ...args) => ask(address, ...args),
+    async masterOf(key) {
+      const owners = await slotOwners();
+      const slot = Number(await ask(owners[0]?.address ?? '', 'CLUSTER', 'KEYSLOT', key));
+      const owner = owners.find((m) => m.ranges.some(([from, to]) => slot >= from && slot <= to));
+      if (!owner) throw new Error(`no master holds slot ${slot}`);
+      return owner.address;
+    },
     async killMaster(address) {
       const victim = address ?? (await masters())[0] ?? '';
       const node = nodes.find((n) => n.address === victim);

@@ -117,7 +117,7 @@ describe('the sharded publisher', () => {
     const room = 'chat:bytes';
     const listener = await socketIn([room]);
     const channel = `${channelPrefix}#/#${room}#`;
-    const sub = new SingleRedis(...addressOf(await ownerOf(channel)));
+    const sub = new SingleRedis(`redis://${await cluster.masterOf(channel)}`);
     const raw: Buffer[] = [];
     sub.on('smessageBuffer', (_channel: Buffer, message: Buffer) => raw.push(message));
     await sub.ssubscribe(channel);
@@ -136,17 +136,3 @@ describe('the sharded publisher', () => {
     listener.close();
   });
 });
-
-/** The master that holds a channel's slot. */
-async function ownerOf(channel: string): Promise<string> {
-  const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', channel));
-  const shards = (await redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
-  const shard = shards.find(([from, to]) => slot >= from && slot <= to);
-  if (!shard) throw new Error(`no master holds slot ${slot}`);
-  return `${shard[2][0]}:${shard[2][1]}`;
-}
-
-const addressOf = (address: string): [number, string] => {
-  const [host, port] = address.split(':');
-  return [Number(port), host as string];
-};
