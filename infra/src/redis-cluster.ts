@@ -1,5 +1,6 @@
 // A real Redis Cluster for tests and benches: six redis-server processes on 127.0.0.1 (three masters, a replica each),
-// in a temporary folder, on free ports; killed when stopped, and when the process exits whatever happens.
+// in a temporary folder, on free ports; killed when stopped, when the process exits, and (by a watchdog) when it is
+// killed outright.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -86,8 +87,17 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
     nodes.push({ port, address: `127.0.0.1:${port}`, process: child });
   }
   const addresses = nodes.map((n) => n.address);
+  // a process killed outright runs no exit hook: a watchdog of its own kills the servers once this process is gone
+  const pids = nodes.map((n) => n.process.pid).join(' ');
+  const watchdog = spawn(
+    'sh',
+    ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids} 2>/dev/null; rm -rf '${dir}'`],
+    { stdio: 'ignore', detached: true },
+  );
+  watchdog.unref();
 
   async function stop() {
+    watchdog.kill('SIGKILL');
     await Promise.all(
       nodes.map(async ({ process: child }) => {
         if (child.exitCode !== null || child.signalCode !== null) return;

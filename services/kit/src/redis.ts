@@ -76,8 +76,9 @@ export async function scanKeys(redis: Redis, pattern: string, each: (keys: strin
 }
 
 /**
- * The key prefix of BullMQ queues. On a cluster every key of a queue must share a hash slot, so the prefix is
- * hash-tagged there; a single Redis keeps the prefix it always had, so jobs queued before an upgrade are still found.
+ * The key prefix of a BullMQ queue. On a cluster every key of a queue must share a hash slot, so the prefix is
+ * hash-tagged there, with the queue's name so that each queue gets a slot of its own (not all on one master); a
+ * single Redis keeps the prefix it always had, so jobs queued before an upgrade are still found.
  */
-export const queuePrefix = (redis: Redis, redisPrefix: string) =>
-  redis.isCluster ? `{${redisPrefix}}:bull` : `${redisPrefix}:bull`;
+export const queuePrefix = (redis: Redis, redisPrefix: string, queue: string) =>
+  redis.isCluster ? `{${redisPrefix}:${queue}}:bull` : `${redisPrefix}:bull`;

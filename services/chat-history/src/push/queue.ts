@@ -20,7 +20,7 @@ export const pushJobOptions = {
 export function createPushQueue(connection: Redis, redisPrefix: string) {
   return new Queue<PushJob>(PUSH_QUEUE, {
     connection,
-    prefix: queuePrefix(connection, redisPrefix),
+    prefix: queuePrefix(connection, redisPrefix, PUSH_QUEUE),
     defaultJobOptions: pushJobOptions,
   });
 }

@@ -98,7 +98,12 @@ export function createPushWorker(deps: PushWorkerDeps) {
       if (job.data.kind === 'message') await fanOut(job.data.chatId, job.data.messageId);
       else await deliver(job.data);
     },
-    { connection: redis, prefix: queuePrefix(redis, redisPrefix), concurrency: deps.concurrency ?? 50, autorun: false },
+    {
+      connection: redis,
+      prefix: queuePrefix(redis, redisPrefix, PUSH_QUEUE),
+      concurrency: deps.concurrency ?? 50,
+      autorun: false,
+    },
   );
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'push job failed'),

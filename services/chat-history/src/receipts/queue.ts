@@ -24,7 +24,7 @@ export const receiptJobOptions = {
 export function createReceiptsQueue(connection: Redis, redisPrefix: string) {
   return new Queue<ReadJob>(RECEIPTS_QUEUE, {
     connection,
-    prefix: queuePrefix(connection, redisPrefix),
+    prefix: queuePrefix(connection, redisPrefix, RECEIPTS_QUEUE),
     defaultJobOptions: receiptJobOptions,
   });
 }

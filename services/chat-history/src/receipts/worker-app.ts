@@ -84,7 +84,7 @@ export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
 
   const worker = new Worker<ReadJob>(RECEIPTS_QUEUE, async (job: Job<ReadJob>) => void (await batcher.add(job.data)), {
     connection: redis,
-    prefix: queuePrefix(redis, redisPrefix),
+    prefix: queuePrefix(redis, redisPrefix, RECEIPTS_QUEUE),
     concurrency: deps.concurrency ?? 1000,
     lockDuration: deps.lockDurationMs ?? 30_000,
     stalledInterval: deps.lockDurationMs ?? 30_000,
