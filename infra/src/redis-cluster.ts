@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { askRedis } from './redis-server.ts';
 import { freePort, until } from './testing.ts';
 
 export type ClusterNode = { port: number; address: string; process: ChildProcess };
@@ -40,24 +40,8 @@ function killOnExit() {
   });
 }
 
-async function ask(address: string, ...args: string[]): Promise<string> {
-  const [host, port] = address.split(':');
-  const client = new Redis({
-    host,
-    port: Number(port),
-    lazyConnect: true,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return String(await client.call(args[0] as string, ...args.slice(1)));
-  } finally {
-    client.disconnect();
-  }
-}
+const ask = async (address: string, ...[command, ...args]: string[]) =>
+  String(await askRedis(`redis://${address}`, command as string, ...args));
 
 const answers = (address: string, ...args: string[]) => ask(address, ...args).catch(() => '');
 
