@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import {
+  closeRedis,
   closeServer,
   createKnex,
   createLogger,
@@ -28,7 +29,7 @@ await runService('auth', async () => {
       await closeServer(server);
       await db.destroy();
       endedSessions.stop();
-      redis.disconnect();
+      await closeRedis(redis);
     },
   };
 });

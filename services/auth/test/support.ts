@@ -1,7 +1,7 @@
 // Test support for auth: the real app on an ephemeral port with a fresh database and its own Redis prefix.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, createKnex, createLogger, createMetrics, createRedis, listen } from '@chat/kit';
+import { closeRedis, closeServer, createKnex, createLogger, createMetrics, createRedis, listen } from '@chat/kit';
 import { createTestDatabase, devKeys, testPrefix, testRedisUrl } from '@chat/infra/testing';
 import { createApp } from '../src/app.ts';
 import { loadAuthConfig } from '../src/config.ts';
@@ -59,7 +59,7 @@ export async function startAuth(env: Record<string, string> = {}, { locale }: { 
     async stop() {
       await closeServer(server);
       await db.destroy();
-      redis.disconnect();
+      await closeRedis(redis);
       await database.drop();
     },
   };

@@ -1,6 +1,7 @@
 // The chat-history process: chats, members, messages and read cursors over HTTP.
 import { createServer } from 'node:http';
 import {
+  closeRedis,
   closeServer,
   createKnex,
   createLogger,
@@ -73,7 +74,7 @@ await runService('chat-history', async () => {
       await pushes.close();
       await db.destroy();
       endedSessions.stop();
-      redis.disconnect();
+      await closeRedis(redis);
     },
   };
 });

@@ -4,6 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   chatRoom,
+  closeRedis,
   closeServer,
   createKnex,
   createLogger,
@@ -169,7 +170,7 @@ export async function startChatHistory({
       await receipts.close();
       await pushes.close();
       await db.destroy();
-      redis.disconnect();
+      await closeRedis(redis);
       await database.drop();
     },
   };

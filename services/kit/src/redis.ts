@@ -82,3 +82,24 @@ export async function scanKeys(redis: Redis, pattern: string, each: (keys: strin
  */
 export const queuePrefix = (redis: Redis, redisPrefix: string, queue: string) =>
   redis.isCluster ? `{${redisPrefix}:${queue}}:bull` : `${redisPrefix}:bull`;
+
+/**
+ * Closes a client once the replies it still waits for are in (QUIT), so nothing in flight fails with "Connection is
+ * closed"; at once when Redis does not answer within `graceMs` (it is away).
+ */
+export async function closeRedis(client: Redis, graceMs = 1_000): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const away = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([
+    client.quit().then(
+      () => {},
+      () => {},
+    ),
+    away,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
+}

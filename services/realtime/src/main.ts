@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, createRedis, listen, runService } from '@chat/kit';
+import { closeRedis, createLogger, createMetrics, createRedis, listen, runService } from '@chat/kit';
 import { createApp } from './app.ts';
 import { httpChatHistory } from './chatHistory.ts';
 import { loadRealtimeConfig } from './config.ts';
@@ -21,7 +21,7 @@ await runService('realtime', async () => {
     logger,
     stop: async () => {
       await node.close();
-      redis.disconnect();
+      await closeRedis(redis);
     },
   };
 });
