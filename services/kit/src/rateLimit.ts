@@ -1,5 +1,6 @@
 // Fixed-window counters in Redis, shared by every process of every service: each event is counted first and compared
-// after, in one script per counter, so requests arriving together cannot all pass a check that none of them had counted yet.
+// after, in one script per counter, so requests arriving together cannot all pass a check that none of them had
+// counted yet.
 import { RateLimited } from './errors.ts';
 import type { Redis } from './redis.ts';
 

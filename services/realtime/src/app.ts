@@ -1,4 +1,5 @@
-// A realtime node: Socket.IO over the Redis adapter (classic, or sharded on a Redis Cluster), with health, readiness and metrics on the same port.
+// A realtime node: Socket.IO over the Redis adapter (classic, or sharded on a Redis Cluster), with health, readiness
+// and metrics on the same port.
 import { createServer } from 'node:http';
 import {
   chatRoom,
