@@ -6,6 +6,7 @@ import { until } from '@chat/infra/testing';
 import type { Message } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiFor,
   type ChatSocket,
   type Client,
   connect,
@@ -144,6 +145,24 @@ describe('on a Redis Cluster', () => {
     expect(await receipt).toEqual({ chatId: chat.id, userId: reader.user.id, readSeq: 1 });
     a.socket.close();
     b.socket.close();
+  });
+
+  it('ends a session everywhere: its sockets on both nodes are cut off and its token refused', async () => {
+    const { user } = await register(base, 'Leaver');
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user.email, password: 'correct horse battery' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const one = await connect(base, accessToken);
+    const other = await connectElsewhere(base, accessToken, one.nodeId);
+    const ended = [one, other].map((c) => next(c.socket, 'session:ended', () => true, 20_000));
+    const logout = await fetch(`${base}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+    expect(logout.status).toBe(204);
+    expect(await Promise.all(ended)).toEqual([{ reason: 'logout' }, { reason: 'logout' }]);
+    await until(async () => (await apiFor(base, accessToken)('/api/chats')).status === 401, 20_000);
   });
 
   it('keeps delivering when a master dies and its replica takes over', async () => {
