@@ -129,6 +129,15 @@ describe('the sharded publisher', () => {
     await publisher.to(room).emit('note', payload as never);
     await until(() => raw.length === 2);
     expect(String(raw[1])).toBe(String(raw[0]).replace(`"uid":"${fromAdapter.uid}"`, '"uid":"emitter"'));
+    // flags and except travel as the adapter writes them
+    server.to(room).except('user:nobody').volatile.emit('note', payload);
+    await publisher
+      .to(room)
+      .except('user:nobody')
+      .volatile.emit('note', payload as never);
+    await until(() => raw.length === 4);
+    expect(String(raw[2])).toContain('"except":["user:nobody"],"flags":{"volatile":true}');
+    expect(String(raw[3])).toBe(String(raw[2]).replace(`"uid":"${fromAdapter.uid}"`, '"uid":"emitter"'));
     // binary goes as MessagePack, which the adapter reads too
     const binary = encodeShardedMessage(3, { packet: { data: ['note', Buffer.from('x')] } }, '/');
     expect(Buffer.isBuffer(binary) && binary[0] !== 0x7b).toBe(true);
