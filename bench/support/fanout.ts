@@ -103,6 +103,45 @@ export async function saturate(all: Member[], senders: Member[], chatId: string,
   };
 }
 
+export type BenchChat = { chatId: string; sender: Member; members: Member[] };
+
+/**
+ * `inFlight` sends kept in flight for `seconds`, each to the next chat in turn (by its sender): messages and
+ * deliveries per second at saturation over many chats, each delivery checked against its own chat's members.
+ */
+export async function saturateChats(chats: BenchChat[], seconds: number, inFlight = 64) {
+  const everyone = [...new Set(chats.flatMap((c) => c.members))];
+  reset(everyone);
+  const acked = new Map(chats.map((c) => [c, new Set<string>()]));
+  const refused = { n: 0 };
+  let turn = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        const chat = chats[turn++ % chats.length] as BenchChat;
+        await sendOne(chat.sender, chat.chatId, acked.get(chat) as Set<string>, refused);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const delivered = chats.reduce((n, c) => {
+    const ids = acked.get(c) as Set<string>;
+    return n + c.members.reduce((k, m) => k + [...m.got.keys()].filter((id) => ids.has(id)).length, 0);
+  }, 0);
+  const settled = await Promise.all(chats.map((c) => settle(c.members, acked.get(c) as Set<string>)));
+  return {
+    messagesPerSecond: [...acked.values()].reduce((n, ids) => n + ids.size, 0) / elapsed,
+    deliveriesPerSecond: delivered / elapsed,
+    refused: refused.n,
+    lost: settled.reduce((n, s) => n + s.lost, 0),
+    // a member in several chats is counted once per chat by settle: count its doubles once
+    duplicated: everyone.reduce((n, m) => n + [...m.got.values()].filter((c) => c > 1).length, 0),
+    elapsed,
+  };
+}
+
 /** Starts `send(i)` `rate` times a second for `seconds`, on schedule, and waits for all; seconds it took. */
 async function paced(rate: number, seconds: number, send: (i: number) => Promise<void>): Promise<number> {
   const total = Math.max(1, Math.round(rate * seconds));

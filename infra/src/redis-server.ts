@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 
 export type RunningRedis = { url: string; stop: () => Promise<void> };
 
-export async function redisAnswers(url: string): Promise<boolean> {
+/** One command on a connection of its own that gives up at once when nothing answers (throws then). */
+export async function askRedis(url: string, command: string, ...args: string[]): Promise<unknown> {
   const client = new Redis(url, {
     lazyConnect: true,
     retryStrategy: () => null,
@@ -17,13 +18,17 @@ export async function redisAnswers(url: string): Promise<boolean> {
   client.on('error', () => {});
   try {
     await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
+    return await client.call(command, ...args);
   } finally {
     client.disconnect();
   }
+}
+
+export async function redisAnswers(url: string): Promise<boolean> {
+  return askRedis(url, 'PING').then(
+    () => true,
+    () => false,
+  );
 }
 
 const HOW_TO_GET_REDIS = [

@@ -14,6 +14,7 @@ export const authConfigShape = {
   TRUSTED_PROXIES: common.trustedProxies('loopback'),
   DATABASE_URL: common.DATABASE_URL,
   REDIS_URL: common.REDIS_URL,
+  REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES,
   REDIS_PREFIX: common.REDIS_PREFIX,
   AUTH_PRIVATE_KEY_FILE: z.string().default(path.join(DEV_KEY_DIR, 'jwt-private.pem')),
   AUTH_PUBLIC_KEY_FILE: common.AUTH_PUBLIC_KEY_FILE,

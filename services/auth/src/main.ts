@@ -17,9 +17,9 @@ await runService('auth', async () => {
   const config = loadAuthConfig();
   const logger = createLogger('auth', config.LOG_LEVEL);
   const db = createKnex(config.DATABASE_URL, 'auth');
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis'));
-  const endedSessions = watchEndedSessions(redis, createRedis(config.REDIS_URL), config.REDIS_PREFIX);
+  const endedSessions = watchEndedSessions(redis, createRedis(config), config.REDIS_PREFIX);
   const app = createApp({ db, redis, config, logger, metrics: createMetrics('auth'), endedSessions });
   const server = await listen(createServer(app), config.PORT, config.HOST);
   logger.info({ port: config.PORT }, 'listening');

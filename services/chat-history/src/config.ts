@@ -10,6 +10,7 @@ export const chatHistoryConfigShape = {
   HOST: common.HOST,
   DATABASE_URL: common.DATABASE_URL,
   REDIS_URL: common.REDIS_URL,
+  REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES,
   REDIS_PREFIX: common.REDIS_PREFIX,
   AUTH_PUBLIC_KEY_FILE: common.AUTH_PUBLIC_KEY_FILE,
   /** The auth service's internal API, for the user directory. */

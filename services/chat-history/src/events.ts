@@ -1,6 +1,6 @@
 // Publishes committed changes to the Socket.IO cluster through Redis (the realtime nodes deliver them): in rev order
 // per chat, each marked as published in Redis once Redis took it, so the relay can tell what still has to go out.
-import { chatRoom, type Logger, type Metrics, type Redis, socketIoKey, userRoom } from '@chat/kit';
+import { chatRoom, type Logger, type Metrics, type Redis, ShardedEmitter, socketIoKey, userRoom } from '@chat/kit';
 import type { Chat, Message, PinsUpdate, Receipt, ServerToClientEvents } from '@chat/kit/contract';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Counter } from 'prom-client';
@@ -34,6 +34,15 @@ export interface ChatEvents {
   /** The member's own view after a change only they see (notification level, marked unread). */
   chatState(userId: string, chat: Chat): Promise<void>;
 }
+
+type Events = ServerToClientEvents;
+/** What both publishers (classic and sharded) offer the events below. */
+type RoomOperator = {
+  emit<E extends keyof Events & string>(event: E, ...args: Parameters<Events[E]>): unknown;
+  socketsJoin(rooms: string): unknown;
+  socketsLeave(rooms: string): unknown;
+};
+type RoomEmitter = { to(rooms: string): RoomOperator; in(rooms: string): RoomOperator };
 
 // Pub/Sub is the fast path only (clients catch up from the change record), so a broadcast never holds an answer long.
 const PUBLISH_WAIT_MS = 1_000;
@@ -69,25 +78,30 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   let event = '';
   let collecting: Promise<boolean>[] | undefined;
   // The emitter publishes without awaiting; this client keeps each publish's outcome instead of leaving it unhandled.
-  const client = {
-    publish(channel: string, payload: string | Buffer) {
-      const labels = { event };
-      const done = redis.publish(channel, payload).then(
-        () => {
-          published.inc({ ...labels, outcome: 'ok' });
-          return true;
-        },
-        (err: Error) => {
-          published.inc({ ...labels, outcome: 'failed' });
-          logger.warn({ err: err.message, channel }, 'broadcast not published');
-          return false;
-        },
-      );
-      collecting?.push(done);
-      return done;
-    },
+  const track = (channel: string, sending: Promise<unknown>) => {
+    const labels = { event };
+    const done = sending.then(
+      () => {
+        published.inc({ ...labels, outcome: 'ok' });
+        return true;
+      },
+      (err: Error) => {
+        published.inc({ ...labels, outcome: 'failed' });
+        logger.warn({ err: err.message, channel }, 'broadcast not published');
+        return false;
+      },
+    );
+    collecting?.push(done);
+    return done;
   };
-  const emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoKey(redisPrefix) });
+  const client = {
+    publish: (channel: string, payload: string | Buffer) => track(channel, redis.publish(channel, payload)),
+    spublish: (channel: string, payload: string | Buffer) => track(channel, redis.spublish(channel, payload)),
+  };
+  // A cluster's realtime nodes use the sharded adapter (SPUBLISH, a channel per room); a single Redis, the classic one
+  const emitter: RoomEmitter = redis.isCluster
+    ? new ShardedEmitter<ServerToClientEvents>(client, { channelPrefix: socketIoKey(redisPrefix) })
+    : new Emitter<ServerToClientEvents>(client, { key: socketIoKey(redisPrefix) });
 
   /** Runs the (synchronous) emits, and waits, within limits, until Redis took them; true when it took them all. */
   async function publish(name: string, emits: () => void): Promise<boolean> {
@@ -175,7 +189,8 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
     /** Published marks of these chats (-1 when Redis has none). */
     async publishedRevs(chatIds: string[]): Promise<Map<string, number>> {
       if (chatIds.length === 0) return new Map();
-      const marks = await redis.mget(chatIds.map((id) => publishedRevKey(redisPrefix, id)));
+      // one GET per chat, not MGET: on a Redis Cluster the marks lie in different slots
+      const marks = await Promise.all(chatIds.map((id) => redis.get(publishedRevKey(redisPrefix, id))));
       return new Map(chatIds.map((id, i) => [id, marks[i] === null ? -1 : Number(marks[i])]));
     },
   };

@@ -28,14 +28,14 @@ await runService('chat-history', async () => {
   const publicKey = readKey(config.AUTH_PUBLIC_KEY_FILE, 'AUTH_PUBLIC_KEY_FILE', config.NODE_ENV);
   const logger = createLogger('chat-history', config.LOG_LEVEL);
   const db = createKnex(config.DATABASE_URL, 'chat');
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const receipts = createReceiptsQueue(redis, config.REDIS_PREFIX);
   const pushes = createPushNotifier(createPushQueue(redis, config.REDIS_PREFIX), logger);
   const vapid = readVapidKeys(config.VAPID_KEYS_FILE, config.NODE_ENV);
   const metrics = createMetrics('chat-history');
   const events = createChatEvents(redis, config.REDIS_PREFIX, logger, metrics);
-  const endedSessions = watchEndedSessions(redis, createRedis(config.REDIS_URL), config.REDIS_PREFIX);
+  const endedSessions = watchEndedSessions(redis, createRedis(config), config.REDIS_PREFIX);
   const app = createApp({
     events,
     admission: {

@@ -20,8 +20,8 @@ await runService('receipts', async () => {
   const config = parseConfig(receiptsWorkerConfigShape);
   const logger = createLogger('receipts', config.LOG_LEVEL);
   const db = createKnex(config.DATABASE_URL, 'chat');
-  const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const publisher = createRedis(config.REDIS_URL);
+  const redis = createRedis(config, { maxRetriesPerRequest: null });
+  const publisher = createRedis(config);
   const metrics = createMetrics('receipts');
   const pushes = createPushWorker({
     db,

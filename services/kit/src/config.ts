@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEV_INTERNAL_TOKEN } from './internal.ts';
+import { parseClusterNodes } from './redis.ts';
 
 export class ConfigError extends Error {}
 
@@ -62,6 +63,16 @@ export const common = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/chat'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /**
+   * Comma-separated host:port of Redis Cluster nodes (a few suffice; the rest are discovered). Unset: one Redis at
+   * REDIS_URL. Set: the cluster, with sharded Pub/Sub for the realtime fan-out; REDIS_URL then gives only the
+   * credentials and TLS (`rediss:`).
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^(\s*[\w.-]+:\d{1,5}\s*(,|$))*$/, 'comma-separated host:port')
+    .default('')
+    .transform(parseClusterNodes),
   AUTH_PUBLIC_KEY_FILE: z.string().default(DEV_PUBLIC_KEY_FILE),
   REDIS_PREFIX: z
     .string()

@@ -13,3 +13,4 @@ export * from './internal.ts';
 export * from './rooms.ts';
 export * from './text.ts';
 export * from './rateLimit.ts';
+export * from './shardedEmitter.ts';

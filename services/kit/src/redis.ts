@@ -1,15 +1,56 @@
-import { Redis, type RedisOptions } from 'ioredis';
+// Redis clients for every service: one Redis at REDIS_URL, or a Redis Cluster when REDIS_CLUSTER_NODES names its nodes.
+import { Cluster, Redis as SingleRedis, type RedisOptions } from 'ioredis';
 
-export { Redis };
+/** A single Redis or a Redis Cluster: the commands the services use behave the same on both. */
+export type Redis = SingleRedis | Cluster;
+export { Cluster, SingleRedis };
 
-/** An ioredis client that reconnects forever with capped backoff and fails commands fast while Redis is away. */
-export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    ...options,
-  });
+/** Where Redis is: `REDIS_URL`, and the cluster's nodes when there is one (then the URL gives only credentials, TLS). */
+export type RedisTarget = { REDIS_URL: string; REDIS_CLUSTER_NODES?: string[] };
+
+/** Parses `REDIS_CLUSTER_NODES`: comma-separated host:port of some of the cluster's nodes (the rest are discovered). */
+export function parseClusterNodes(value: string): string[] {
+  return value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+}
+
+const reconnect = (attempt: number) => Math.min(attempt * 200, 2_000);
+
+/**
+ * An ioredis client that reconnects forever with capped backoff and fails commands fast while Redis is away; a
+ * Cluster client when the target names cluster nodes.
+ */
+export function createRedis(target: string | RedisTarget, options: RedisOptions = {}): Redis {
+  const { REDIS_URL: url, REDIS_CLUSTER_NODES: nodes = [] } =
+    typeof target === 'string' ? { REDIS_URL: target } : target;
+  const nodeOptions: RedisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true, ...options };
+  let client: Redis;
+  if (nodes.length > 0) {
+    const { username, password, protocol } = new URL(url);
+    client = new Cluster(
+      nodes.map((n) => {
+        const [host, port] = n.split(':');
+        return { host, port: Number(port || 6379) };
+      }),
+      {
+        clusterRetryStrategy: reconnect,
+        // a master that failed is replaced by its replica within the cluster's node timeout: commands wait for it
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        enableOfflineQueue: true,
+        redisOptions: {
+          ...nodeOptions,
+          ...(username ? { username: decodeURIComponent(username) } : {}),
+          ...(password ? { password: decodeURIComponent(password) } : {}),
+          ...(protocol === 'rediss:' ? { tls: {} } : {}),
+        },
+      },
+    );
+  } else {
+    client = new SingleRedis(url, { retryStrategy: reconnect, ...nodeOptions });
+  }
   // While Redis is away every reconnect attempt is an 'error'; without a listener ioredis prints each one to stderr.
   // The outage shows in readiness and in the commands that fail, which callers handle.
   client.on('error', () => {});
@@ -20,6 +61,27 @@ export async function checkRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
   await redis.ping();
 }
+
+/** Every key matching `pattern`, on every master of a cluster (SCAN walks one server only). */
+export async function scanKeys(redis: Redis, pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await each(keys);
+    } while (cursor !== '0');
+  }
+}
+
+/**
+ * The key prefix of a BullMQ queue. On a cluster every key of a queue must share a hash slot, so the prefix is
+ * hash-tagged there, with the queue's name so that each queue gets a slot of its own (not all on one master); a
+ * single Redis keeps the prefix it always had, so jobs queued before an upgrade are still found.
+ */
+export const queuePrefix = (redis: Redis, redisPrefix: string, queue: string) =>
+  redis.isCluster ? `{${redisPrefix}:${queue}}:bull` : `${redisPrefix}:bull`;
 
 /**
  * Closes a client once the replies it still waits for are in (QUIT), so nothing in flight fails with "Connection is

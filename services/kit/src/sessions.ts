@@ -5,7 +5,7 @@
 // can live) and publishes it. Every service keeps the ended sessions in memory, filled from those keys when its
 // subscription (re)connects and kept current by the channel, so checking a token stays a synchronous lookup; realtime
 // nodes also cut the ended sessions' sockets off when they hear of them.
-import type { Redis } from './redis.ts';
+import { type Redis, scanKeys } from './redis.ts';
 
 export type SessionEndReason = 'logout' | 'revoked' | 'password_changed' | 'deactivated';
 
@@ -20,10 +20,12 @@ const keyOf = (prefix: string, sessionId: string) => `${prefix}:session:ended:${
 /** For the auth service: records ended sessions and tells every service. */
 export async function endSessions(redis: Redis, prefix: string, ended: EndedSession[]): Promise<void> {
   if (ended.length === 0) return;
-  const multi = redis.multi();
-  for (const e of ended) multi.set(keyOf(prefix, e.sessionId), JSON.stringify(e), 'EX', ENDED_SESSION_TTL_SECONDS);
-  multi.publish(channelOf(prefix), JSON.stringify(ended));
-  await multi.exec();
+  // the keys first, then the news: a process that (re)subscribes in between loads them. On a cluster the keys lie in
+  // different slots, so they are written one by one (in parallel), not in one transaction.
+  await Promise.all(
+    ended.map((e) => redis.set(keyOf(prefix, e.sessionId), JSON.stringify(e), 'EX', ENDED_SESSION_TTL_SECONDS)),
+  );
+  await redis.publish(channelOf(prefix), JSON.stringify(ended));
 }
 
 export type EndedSessions = {
@@ -53,20 +55,10 @@ export function watchEndedSessions(redis: Redis, subscriber: Redis, prefix: stri
 
   /** What ended while this process was not listening (or before it started). */
   async function load() {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', keyOf(prefix, '*'), 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.get(key).pttl(key);
-      const results = (await pipeline.exec()) ?? [];
-      keys.forEach((_, i) => {
-        const value = results[i * 2]?.[1] as string | null;
-        const ttl = Number(results[i * 2 + 1]?.[1] ?? 0);
-        if (value && ttl > 0) remember(JSON.parse(value) as EndedSession, ttl);
-      });
-    } while (cursor !== '0');
+    await scanKeys(redis, keyOf(prefix, '*'), async (keys) => {
+      const found = await Promise.all(keys.map((key) => Promise.all([redis.get(key), redis.pttl(key)])));
+      for (const [value, ttl] of found) if (value && ttl > 0) remember(JSON.parse(value) as EndedSession, ttl);
+    });
   }
 
   subscriber.on('message', (channel: string, message: string) => {

@@ -26,6 +26,15 @@ describe('service configuration', () => {
     expect(parse).toThrow(/PORT: .*REDIS_URL: /);
   });
 
+  it('reads a Redis Cluster as host:port nodes, and none (one Redis) when unset', () => {
+    const shape = { REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES };
+    expect(parseConfig(shape, {})).toEqual({ REDIS_CLUSTER_NODES: [] });
+    expect(parseConfig(shape, { REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000' })).toEqual({
+      REDIS_CLUSTER_NODES: ['redis-1:6379', '10.0.0.2:7000'],
+    });
+    expect(() => parseConfig(shape, { REDIS_CLUSTER_NODES: 'redis://redis-1' })).toThrow(/REDIS_CLUSTER_NODES: /);
+  });
+
   it('refuses the development internal token in production, wherever a service reads it', () => {
     const shape = { NODE_ENV: common.NODE_ENV, INTERNAL_TOKEN: internalTokenVar };
     expect(parseConfig(shape, {}).INTERNAL_TOKEN).toBe(DEV_INTERNAL_TOKEN);

@@ -1,4 +1,5 @@
-// A realtime node: Socket.IO over the Redis adapter, with health, readiness and metrics on the same port.
+// A realtime node: Socket.IO over the Redis adapter (classic, or sharded on a Redis Cluster), with health, readiness
+// and metrics on the same port.
 import { createServer } from 'node:http';
 import {
   chatRoom,
@@ -9,16 +10,15 @@ import {
   type Logger,
   type Metrics,
   type Redis,
-  socketIoKey,
   userRoom,
   watchEndedSessions,
 } from '@chat/kit';
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/kit/contract';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { ChatHistory } from './chatHistory.ts';
 import type { RealtimeConfig } from './config.ts';
 import { type ChatSocket, registerHandlers, type SocketData } from './handlers.ts';
+import { createFanOut } from './fanOut.ts';
 import { createRealtimeMetrics } from './metrics.ts';
 import { createNodeOperations } from './operations.ts';
 import { createPresence, type PresenceState } from './presence.ts';
@@ -35,7 +35,7 @@ export type RealtimeDeps = {
 export function createApp({ config, redis, logger, metrics, chatHistory }: RealtimeDeps) {
   const app = createServiceApp({ logger, metrics, checks: [{ name: 'redis', check: () => checkRedis(redis) }] });
   const httpServer = createServer(app);
-  const subscriber = redis.duplicate();
+  const fanOut = createFanOut(redis, config.REDIS_PREFIX, logger);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>(httpServer, {
     path: '/socket.io',
     maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,
@@ -43,9 +43,8 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
     // a frozen or dead node is noticed by its clients within pingInterval + pingTimeout, and they move on
     pingInterval: config.PING_INTERVAL_MS,
     pingTimeout: config.PING_TIMEOUT_MS,
-    // classic adapter: chat-history and the receipts worker publish with @socket.io/redis-emitter, which speaks
-    // this adapter's protocol (not the sharded one's)
-    adapter: createAdapter(redis, subscriber, { key: socketIoKey(config.REDIS_PREFIX) }),
+    // chat-history and the receipts worker publish in the same adapter's protocol (see events.ts there)
+    adapter: fanOut.adapter,
   });
   const endedSessions = watchEndedSessions(redis, redis.duplicate(), config.REDIS_PREFIX);
   const verify = createTokenVerifier(config.publicKey, endedSessions);
@@ -60,7 +59,7 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
     io,
     local,
     redis,
-    subscriber,
+    subscription: fanOut.subscription,
     internalToken: config.INTERNAL_TOKEN,
     drainPerSecond: config.DRAIN_PER_SECOND,
     logger,
@@ -185,7 +184,7 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
       clearInterval(heartbeat);
       operations.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      subscriber.disconnect();
+      fanOut.close();
       endedSessions.stop();
     },
   };

@@ -13,6 +13,7 @@ export const realtimeConfigShape = {
   /** Names this node in `session` events and logs; defaults to host-port. */
   NODE_ID: z.string().min(1).max(100).optional(),
   REDIS_URL: common.REDIS_URL,
+  REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES,
   REDIS_PREFIX: common.REDIS_PREFIX,
   AUTH_PUBLIC_KEY_FILE: common.AUTH_PUBLIC_KEY_FILE,
   CHAT_HISTORY_URL: z.url().default('http://127.0.0.1:3002'),

@@ -6,7 +6,7 @@ import { loadRealtimeConfig } from './config.ts';
 await runService('realtime', async () => {
   const config = loadRealtimeConfig();
   const logger = createLogger('realtime', config.LOG_LEVEL).child({ nodeId: config.nodeId });
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis'));
   const node = createApp({
     config,

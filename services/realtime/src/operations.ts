@@ -3,6 +3,7 @@
 // arrive before the gateway's next check, are sent elsewhere a few at a time), and
 // "live updates paused" for its sockets while its Redis subscription is down (sends still commit meanwhile), with a
 // sync when it returns.
+import type { EventEmitter } from 'node:events';
 import { checkRedis, type Logger, type Redis, requireInternal } from '@chat/kit';
 import { Router } from 'express';
 import type { Server } from 'socket.io';
@@ -13,8 +14,8 @@ export type NodeOperationsDeps = {
   /** This node's sockets. */
   local: Map<string, ChatSocket>;
   redis: Redis;
-  /** The adapter's subscriber: while it is down, this node hears nothing published. */
-  subscriber: Redis;
+  /** The adapter's subscription ('close', 'ready'): while it is down, this node hears nothing published. */
+  subscription: Pick<EventEmitter, 'on'>;
   internalToken: string;
   /** Sockets sent away per second while draining. */
   drainPerSecond: number;
@@ -25,7 +26,7 @@ export function createNodeOperations({
   io,
   local,
   redis,
-  subscriber,
+  subscription,
   internalToken,
   drainPerSecond,
   logger,
@@ -35,7 +36,7 @@ export function createNodeOperations({
   let subscribed = false;
   let paused = false;
 
-  subscriber.on('close', () => {
+  subscription.on('close', () => {
     if (!subscribed || paused) return;
     paused = true;
     logger.warn({ sockets: local.size }, 'redis subscription lost; live updates paused');
@@ -43,7 +44,7 @@ export function createNodeOperations({
   });
   // back: whatever was published meanwhile was missed, so sockets sync (they fetch only what they lack). The first
   // `ready` is the start, not a return.
-  subscriber.on('ready', () => {
+  subscription.on('ready', () => {
     if (subscribed) {
       logger.info({ sockets: local.size }, 'redis subscription back; telling sockets to sync');
       if (paused) io.local.emit('live', { paused: false });

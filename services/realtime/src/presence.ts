@@ -3,10 +3,11 @@
 // in Redis (the SADD/SREM on the online set decides).
 //
 // Redis work follows changes, not the number of sockets: a connect or disconnect is one script; an idle socket costs
-// nothing. Each node keeps one liveness key alive (one SET per heartbeat) and indexes its own sockets; a node whose key
+// nothing. Every key is under one hash tag (presenceKeyPrefix), so the scripts also run on a Redis Cluster.
+// Each node keeps one liveness key alive (one SET per heartbeat) and indexes its own sockets; a node whose key
 // expired died without saying goodbye, and one surviving node (a claim decides) takes its sockets out. A node that
 // restarts under the same id first takes out what its previous run left.
-import { presenceSocketsKey, type Redis } from '@chat/kit';
+import { presenceKeyPrefix, presenceSocketsKey, type Redis } from '@chat/kit';
 import type { PresenceState } from '@chat/kit/contract';
 
 // KEYS: user's sockets, online set, node's sockets; ARGV: node|socket, userId, user|socket → 1 when just online
@@ -42,12 +43,13 @@ export type PresenceOptions = { nodeId: string; ttlSeconds: number };
 export function createPresence(redis: Redis, prefix: string, { nodeId, ttlSeconds }: PresenceOptions) {
   // the push worker counts a user's sockets with ZCOUNT now..+inf: entries stay at +inf until their socket or node goes
   const socketsKey = (userId: string) => presenceSocketsKey(prefix, userId);
-  const onlineKey = `${prefix}:presence:online`;
-  const nodesKey = `${prefix}:presence:nodes`;
-  const aliveKey = (node: string) => `${prefix}:presence:node:${node}`;
-  const nodeSocketsKey = (node: string) => `${prefix}:presence:node-sockets:${node}`;
-  const claimKey = (node: string) => `${prefix}:presence:cleanup:${node}`;
-  const lastSeenKey = (userId: string) => `${prefix}:presence:lastseen:${userId}`;
+  const tagged = presenceKeyPrefix(prefix);
+  const onlineKey = `${tagged}:online`;
+  const nodesKey = `${tagged}:nodes`;
+  const aliveKey = (node: string) => `${tagged}:node:${node}`;
+  const nodeSocketsKey = (node: string) => `${tagged}:node-sockets:${node}`;
+  const claimKey = (node: string) => `${tagged}:cleanup:${node}`;
+  const lastSeenKey = (userId: string) => `${tagged}:lastseen:${userId}`;
 
   async function leaveAs(node: string, userId: string, socketId: string): Promise<string | null> {
     const now = Date.now();

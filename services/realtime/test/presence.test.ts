@@ -1,6 +1,6 @@
 // Presence in Redis as two nodes see it: each transition is announced once, whichever node makes it.
 import { randomUUID } from 'node:crypto';
-import { createRedis } from '@chat/kit';
+import { createRedis, presenceKeyPrefix } from '@chat/kit';
 import { startRedisServer, testPrefix, testRedisUrl, until } from '@chat/infra/testing';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createPresence } from '../src/presence.ts';
@@ -38,7 +38,7 @@ describe('presence', () => {
     // while its key lives, nobody touches its sockets
     expect(await survivors[0]!.sweepDeadNodes()).toEqual([]);
     // without a heartbeat its key expires after its TTL (1 s)
-    await until(async () => (await redis.exists(`${prefix}:presence:node:dead`)) === 0, 5_000);
+    await until(async () => (await redis.exists(`${presenceKeyPrefix(prefix)}:node:dead`)) === 0, 5_000);
     const sweeps = (await Promise.all(survivors.flatMap((s) => [s.sweepDeadNodes(), s.sweepDeadNodes()]))).flat();
     expect(sweeps.map((s) => s.userId)).toEqual([user]);
     expect((await survivors[1]!.stateOf([user, other])).map((s) => s.online)).toEqual([false, true]);

@@ -36,8 +36,9 @@ export function delayAfter(failures: number, pace: LoginPace): number {
 
 export function createRateLimits(redis: Redis, prefix: string) {
   const counters = createRateLimiter(redis, `${prefix}:auth`);
-  const failuresKey = (email: string) => `${prefix}:auth:pace:${email}:failures`;
-  const notBeforeKey = (email: string) => `${prefix}:auth:pace:${email}:next`;
+  // one script reads both keys of an account: the hash tag keeps them in one slot on a Redis Cluster
+  const failuresKey = (email: string) => `${prefix}:auth:pace:{${email}}:failures`;
+  const notBeforeKey = (email: string) => `${prefix}:auth:pace:{${email}}:next`;
   return {
     /** Counts one event against each limit; throws RateLimited when any is over. */
     take: (limits: Limit[]) => counters.take(limits),

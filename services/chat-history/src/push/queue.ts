@@ -1,9 +1,8 @@
 // The "pushes" BullMQ queue: one job per sent message (who to notify is decided by the worker, off the send path),
 // which becomes one job per subscription of each recipient, each retried on its own.
-import type { Logger, Redis } from '@chat/kit';
+import { type Logger, queuePrefix, type Redis } from '@chat/kit';
 import type { PushPayload } from '@chat/kit/contract';
 import { Queue } from 'bullmq';
-import { bullPrefix } from '../receipts/queue.ts';
 
 export const PUSH_QUEUE = 'pushes';
 
@@ -21,7 +20,7 @@ export const pushJobOptions = {
 export function createPushQueue(connection: Redis, redisPrefix: string) {
   return new Queue<PushJob>(PUSH_QUEUE, {
     connection,
-    prefix: bullPrefix(redisPrefix),
+    prefix: queuePrefix(connection, redisPrefix, PUSH_QUEUE),
     defaultJobOptions: pushJobOptions,
   });
 }

@@ -1,12 +1,11 @@
 // The push worker: for each sent message, the recipients it should reach who have no connected socket get a push on
 // every subscription (RFC 8291 encrypted, VAPID signed, by `web-push`), each a job with its own retries; a push
 // service that answers 404 or 410 has dropped the subscription, so it is deleted.
-import { type Knex, type Logger, type Metrics, presenceSocketsKey, type Redis } from '@chat/kit';
+import { type Knex, type Logger, type Metrics, presenceSocketsKey, queuePrefix, type Redis } from '@chat/kit';
 import { type Job, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import webPush from 'web-push';
 import { deletePushSubscriptionById, subscriptionById } from '../db/pushSubscriptions.ts';
-import { bullPrefix } from '../receipts/queue.ts';
 import { createPushQueue, PUSH_QUEUE, type PushJob } from './queue.ts';
 import { pushTargetsOf } from './recipients.ts';
 import type { VapidKeys } from './vapid.ts';
@@ -99,7 +98,12 @@ export function createPushWorker(deps: PushWorkerDeps) {
       if (job.data.kind === 'message') await fanOut(job.data.chatId, job.data.messageId);
       else await deliver(job.data);
     },
-    { connection: redis, prefix: bullPrefix(redisPrefix), concurrency: deps.concurrency ?? 50, autorun: false },
+    {
+      connection: redis,
+      prefix: queuePrefix(redis, redisPrefix, PUSH_QUEUE),
+      concurrency: deps.concurrency ?? 50,
+      autorun: false,
+    },
   );
   worker.on('failed', (job, err) =>
     logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'push job failed'),

@@ -10,6 +10,7 @@ export const receiptsWorkerConfigShape = {
   HOST: common.HOST,
   DATABASE_URL: common.DATABASE_URL,
   REDIS_URL: common.REDIS_URL,
+  REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES,
   REDIS_PREFIX: common.REDIS_PREFIX,
   RECEIPTS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   RECEIPTS_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(20),

@@ -1,5 +1,5 @@
 // The "receipts" BullMQ queue: read events go in here (after the membership check) and the worker persists them.
-import type { Redis } from '@chat/kit';
+import { queuePrefix, type Redis } from '@chat/kit';
 import { Queue } from 'bullmq';
 
 export const RECEIPTS_QUEUE = 'receipts';
@@ -13,8 +13,6 @@ export type ReadJob = {
   enqueuedAt: number;
 };
 
-export const bullPrefix = (redisPrefix: string) => `${redisPrefix}:bull`;
-
 export const receiptJobOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500 },
@@ -26,7 +24,7 @@ export const receiptJobOptions = {
 export function createReceiptsQueue(connection: Redis, redisPrefix: string) {
   return new Queue<ReadJob>(RECEIPTS_QUEUE, {
     connection,
-    prefix: bullPrefix(redisPrefix),
+    prefix: queuePrefix(connection, redisPrefix, RECEIPTS_QUEUE),
     defaultJobOptions: receiptJobOptions,
   });
 }

@@ -7,6 +7,7 @@ import {
   type Knex,
   type Logger,
   type Metrics,
+  queuePrefix,
   type Redis,
 } from '@chat/kit';
 import { createChatEvents } from '../events.ts';
@@ -14,7 +15,7 @@ import { type Job, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { Batcher } from './batcher.ts';
 import { type Advanced, advanceReadCursors, coalesce } from './persist.ts';
-import { RECEIPTS_QUEUE, type ReadJob, bullPrefix, createReceiptsQueue } from './queue.ts';
+import { RECEIPTS_QUEUE, type ReadJob, createReceiptsQueue } from './queue.ts';
 
 export type ReceiptsWorkerDeps = {
   db: Knex;
@@ -83,7 +84,7 @@ export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
 
   const worker = new Worker<ReadJob>(RECEIPTS_QUEUE, async (job: Job<ReadJob>) => void (await batcher.add(job.data)), {
     connection: redis,
-    prefix: bullPrefix(redisPrefix),
+    prefix: queuePrefix(redis, redisPrefix, RECEIPTS_QUEUE),
     concurrency: deps.concurrency ?? 1000,
     lockDuration: deps.lockDurationMs ?? 30_000,
     stalledInterval: deps.lockDurationMs ?? 30_000,
