@@ -7,6 +7,8 @@ import * as chatConversation from '../migrations/004_chat_conversation.ts';
 import * as search from '../migrations/005_search.ts';
 import * as chatNotifications from '../migrations/006_chat_notifications.ts';
 import * as authSessions from '../migrations/007_auth_sessions.ts';
+import * as media from '../migrations/008_media.ts';
+import * as chatAttachments from '../migrations/009_chat_attachments.ts';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -18,6 +20,8 @@ const migrations: Record<string, Migration> = {
   '005_search': search,
   '006_chat_notifications': chatNotifications,
   '007_auth_sessions': authSessions,
+  '008_media': media,
+  '009_chat_attachments': chatAttachments,
 };
 
 const source: Knex.MigrationSource<string> = {
