@@ -1,0 +1,46 @@
+// POST /api/uploads: one file per request, streamed; a user has a few uploads in flight at once at most.
+import { AppError, PayloadTooLarge, principalOf, RateLimited } from '@chat/kit';
+import { Router } from 'express';
+import { receiveUpload } from '../domain/receiveUpload.ts';
+import type { MediaDeps } from './deps.ts';
+
+/** What multipart framing may add around the file (boundaries, part headers, a long file name). */
+const FRAMING_BYTES = 64 * 1024;
+
+export function uploadRoutes(deps: MediaDeps): Router {
+  const router = Router();
+  const inFlight = new Map<string, number>();
+
+  router.post('/api/uploads', async (req, res) => {
+    const { userId } = principalOf(res);
+    try {
+      if (Number(req.headers['content-length'] ?? 0) > deps.limits.maxUploadBytes + FRAMING_BYTES) {
+        throw new PayloadTooLarge(`A file may have at most ${deps.limits.maxUploadBytes} bytes`);
+      }
+      const running = inFlight.get(userId) ?? 0;
+      if (running >= deps.limits.uploadsPerUser) throw new RateLimited(1, 'Too many uploads at once');
+      inFlight.set(userId, running + 1);
+      try {
+        const attachment = await receiveUpload(deps, {
+          ownerId: userId,
+          request: req,
+          maxBytes: deps.limits.maxUploadBytes,
+        });
+        res.status(201).json({ attachment });
+      } finally {
+        const left = (inFlight.get(userId) ?? 1) - 1;
+        if (left === 0) inFlight.delete(userId);
+        else inFlight.set(userId, left);
+      }
+    } catch (err) {
+      // the rest of the body is not read: the answer goes out and the connection closes behind it
+      if (err instanceof AppError && !req.complete) {
+        req.unpipe();
+        res.setHeader('Connection', 'close');
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}
