@@ -48,9 +48,7 @@ export function messageRoutes(deps: ChatHistoryDeps): Router {
 
   router.delete(remove.path, async (req, res) => {
     const { id, messageId } = idsOf(req, 'id', 'messageId');
-    res.json(
-      await deleteMessage(deps, { chatId: id, messageId, userId: callerOf(res), requestId: requestIdOf(req) }),
-    );
+    res.json(await deleteMessage(deps, { chatId: id, messageId, userId: callerOf(res), requestId: requestIdOf(req) }));
   });
 
   router.post(read.path, async (req, res) => {

@@ -306,7 +306,16 @@ const sendable = <T extends { body?: string; attachments?: string[] }>(send: T, 
   }
 };
 /** An empty body is allowed with attachments (and then is empty); otherwise it is a message body. */
-const sendBody = z.union([z.string().trim().length(0).transform(() => undefined), messageBody]).optional();
+const sendBody = z
+  .union([
+    z
+      .string()
+      .trim()
+      .length(0)
+      .transform(() => undefined),
+    messageBody,
+  ])
+  .optional();
 export const sendMessageRequest = z
   .object({ clientId, body: sendBody, replyTo: uuid.optional(), attachments: attachmentIds.optional() })
   .superRefine(sendable);

@@ -49,7 +49,7 @@ async function send(
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.type(opened.mime);
-  if (req.fresh) {
+  if (matches(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }
@@ -77,4 +77,11 @@ async function send(
   }
   const body = await deps.storage.get(opened.key, range);
   await pipeline(body, res);
+}
+
+/** Whether an If-None-Match header names this entity tag (weak comparison, as RFC 9110 asks for it). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
