@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { once } from 'node:events';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,40 @@ describe('uploads', () => {
     const { status, body } = await media.upload(alice, randomBytes(LIMIT + 200_000), 'big.bin');
     expect(status).toBe(413);
     expect(body.code).toBe('payload_too_large');
+  });
+
+  it('a user has at most four uploads in flight; a fifth at the same time is refused with 429', async () => {
+    const dave = userNamed('Dave');
+    const boundary = 'b0undary';
+    const requests = Array.from({ length: 5 }, () => {
+      const req = request(`${media.baseUrl}/api/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dave.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      req.on('error', () => {});
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\n\r\n`);
+      req.write(randomBytes(10_000));
+      return req;
+    });
+    const answers = requests.map((req, index) =>
+      once(req, 'response').then(([res]) => ({ index, res: res as IncomingMessage })),
+    );
+    // none of them ends until told to: the one that arrives while four are in flight is the first answered
+    const refused = await Promise.race(answers);
+    expect(refused.res.statusCode).toBe(429);
+    let text = '';
+    for await (const piece of refused.res) text += piece;
+    expect(JSON.parse(text).code).toBe('rate_limited');
+    requests[refused.index]?.destroy();
+
+    const others = requests.filter((_, index) => index !== refused.index);
+    for (const req of others) req.end(`\r\n--${boundary}--\r\n`);
+    const done = await Promise.all(answers.filter((_, index) => index !== refused.index));
+    for (const { res } of done) {
+      expect(res.statusCode).toBe(201);
+      res.resume();
+    }
+    expect((await media.upload(dave, Buffer.from('hello'), 'sixth.txt')).status).toBe(201);
   });
 
   it('uploads need a token and a file', async () => {
