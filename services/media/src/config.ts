@@ -4,6 +4,8 @@ import { common, internalTokenVar, parseConfig, repoRoot } from '@chat/kit';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
+/** Compose passes an unset variable as an empty string: that means unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
 export const mediaConfigShape = {
   NODE_ENV: common.NODE_ENV,
@@ -21,11 +23,11 @@ export const mediaConfigShape = {
   /** Where the bytes go: a directory on this machine, or an S3-compatible bucket. */
   MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
   MEDIA_DATA_DIR: z.string().min(1).default(path.join(repoRoot, '.data/media')),
-  MEDIA_S3_ENDPOINT: z.url().optional(),
+  MEDIA_S3_ENDPOINT: unsetIfEmpty(z.url().optional()),
   MEDIA_S3_BUCKET: z.string().min(1).default('chat-media'),
   MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
-  MEDIA_S3_ACCESS_KEY_ID: z.string().optional(),
-  MEDIA_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  MEDIA_S3_ACCESS_KEY_ID: unsetIfEmpty(z.string().optional()),
+  MEDIA_S3_SECRET_ACCESS_KEY: unsetIfEmpty(z.string().optional()),
   MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   /** The largest file one upload may carry. */
   MEDIA_MAX_UPLOAD_BYTES: z.coerce
