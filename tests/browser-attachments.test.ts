@@ -60,13 +60,11 @@ describe('attachments in the web app', () => {
   it('a 30 MiB file is refused on the page with a clear error', async () => {
     const first = await logIn(browser, system.baseUrl, 'first@mail.ru');
     await openChatTitled(first.page, 'Second');
-    await first.page
-      .getByTestId('file-input')
-      .setInputFiles({
-        name: 'huge.bin',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.alloc(30 * 1024 * 1024),
-      });
+    await first.page.getByTestId('file-input').setInputFiles({
+      name: 'huge.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(30 * 1024 * 1024),
+    });
     const error = first.page.getByTestId('upload-error');
     await error.waitFor();
     expect(await error.textContent()).toContain('too large');
