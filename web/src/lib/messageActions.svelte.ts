@@ -7,7 +7,7 @@ import { attachUploaded, drop, enqueue, markFailed, markPending, outbox, settleA
 import { type ChatSocket, currentSocket } from './realtime.svelte.ts';
 import { sendOrder, outcomeOf } from './sync/pending.ts';
 import { receiveMessage } from './sync.svelte.ts';
-import { forgetUploads, whenUploaded } from './uploads.svelte.ts';
+import { forgetUploads, resumeUploads, whenUploaded } from './uploads.svelte.ts';
 
 const ACK_TIMEOUT = 10_000;
 
@@ -65,16 +65,27 @@ export async function flushOutbox(): Promise<void> {
  */
 export function sendMessage(chatId: string, body: string, replyTo?: Message, uploads: string[] = []): void {
   const item = enqueue(chatId, body, replyTo && quoteOf(replyTo), uploads);
-  if (uploads.length > 0) {
-    void Promise.all(uploads.map(whenUploaded)).then((found) => {
-      const attachments = found.filter((a) => a !== null);
-      if (attachments.length === 0 && !body.trim()) drop(item.clientId);
-      else attachUploaded(item.clientId, attachments);
-      forgetUploads(uploads);
-      void flushOutbox();
-    });
-  }
+  if (uploads.length > 0) void sendWhenUploaded(item.clientId, body, uploads);
   void flushOutbox();
+}
+
+/** The message goes once its uploads are done, with those not cancelled (none at all: it is dropped if empty). */
+async function sendWhenUploaded(clientId: string, body: string, uploads: string[]) {
+  const found = await Promise.all(uploads.map(whenUploaded));
+  const attachments = found.filter((a) => a !== null);
+  if (attachments.length === 0 && !body.trim()) drop(clientId);
+  else attachUploaded(clientId, attachments);
+  forgetUploads(uploads);
+  void flushOutbox();
+}
+
+/** After a reload: messages that waited for uploads start them again from the files kept in the browser. */
+export async function resumeOutboxUploads(): Promise<void> {
+  for (const item of outbox.items) {
+    if (!item.uploads?.length) continue;
+    await resumeUploads(item.chatId, item.uploads);
+    void sendWhenUploaded(item.clientId, item.body, item.uploads);
+  }
 }
 
 export function retry(clientId: string): void {

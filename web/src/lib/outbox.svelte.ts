@@ -15,10 +15,7 @@ function save() {
 export function loadOutbox(userId: string) {
   storageKey = `outbox:${userId}`;
   try {
-    outbox.items = (JSON.parse(localStorage.getItem(storageKey) ?? '[]') as Pending[]).map((item) =>
-      // files being uploaded when the page went away are gone with it: the message waits for the user's retry
-      item.uploads?.length ? { ...item, uploads: undefined, status: 'failed', error: 'attachments lost' } : item,
-    );
+    outbox.items = JSON.parse(localStorage.getItem(storageKey) ?? '[]');
   } catch {
     outbox.items = [];
   }

@@ -4,6 +4,7 @@ import type { Attachment } from '@chat/kit/contract';
 import { t } from './i18n.svelte.ts';
 import { ActionFailed, report } from './notices.svelte.ts';
 import { refresh, session } from './session.svelte.ts';
+import { forgetFile, keepFile, keptFile } from './uploadFiles.ts';
 
 /** The service's limit (MEDIA_MAX_UPLOAD_BYTES); a larger file is refused here before any byte is sent. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -64,7 +65,21 @@ export function attachFiles(chatId: string, list: Iterable<File>): void {
       continue;
     }
     files.set(item.id, file);
+    void keepFile(item.id, { file, chatId, name: item.name });
     begin(item.id);
+  }
+}
+
+/** Uploads a message in the outbox waited for when the page went away: started again from the kept files. */
+export async function resumeUploads(chatId: string, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    if (find(id)) continue;
+    const kept = await keptFile(id);
+    if (!kept) continue;
+    const file = kept.file instanceof File ? kept.file : new File([kept.file], kept.name);
+    uploads.items.push({ id, chatId, name: kept.name, size: file.size, loaded: 0, status: 'uploading', inComposer: false });
+    files.set(id, file);
+    begin(id);
   }
 }
 
@@ -115,6 +130,7 @@ function done(id: string, attachment: Attachment) {
   if (!item) return;
   Object.assign(item, { status: 'done', attachment, loaded: item.size });
   files.delete(id);
+  void forgetFile(id);
   for (const resolve of waiters.get(id) ?? []) resolve(attachment);
   waiters.delete(id);
 }
@@ -124,6 +140,7 @@ export function cancelUpload(id: string): void {
   requests.get(id)?.abort();
   requests.delete(id);
   files.delete(id);
+  void forgetFile(id);
   uploads.items = uploads.items.filter((u) => u.id !== id);
   for (const resolve of waiters.get(id) ?? []) resolve(null);
   waiters.delete(id);
