@@ -57,6 +57,32 @@ describe('attachments in the web app', () => {
     await second.context.close();
   });
 
+  it('a photo attached and sent while offline goes once the network is back, exactly once', async () => {
+    const first = await logIn(browser, system.baseUrl, 'first@mail.ru');
+    const second = await logIn(browser, system.baseUrl, 'second@mail.ru');
+    await openChatTitled(first.page, 'Second');
+    await openChatTitled(second.page, 'First');
+    await first.context.setOffline(true);
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3388dd' } })
+      .png()
+      .toBuffer();
+    await first.page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'offline.png', mimeType: 'image/png', buffer: png });
+    await first.page.getByTestId('attached-file').and(first.page.locator('[data-status="failed"]')).waitFor();
+    await type(first.page, 'Sent from the tunnel');
+    await first.context.setOffline(false);
+
+    const message = bubble(second.page, 'Sent from the tunnel');
+    await message.getByTestId('attachment-thumbnail').locator('img').waitFor();
+    await bubble(first.page, 'Sent from the tunnel')
+      .and(first.page.locator('[data-message-id]:not([data-message-id=""])'))
+      .waitFor();
+    expect(await bubble(second.page, 'Sent from the tunnel').count()).toBe(1);
+    await first.context.close();
+    await second.context.close();
+  });
+
   it('a 30 MiB file is refused on the page with a clear error', async () => {
     const first = await logIn(browser, system.baseUrl, 'first@mail.ru');
     await openChatTitled(first.page, 'Second');

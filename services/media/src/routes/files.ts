@@ -76,7 +76,13 @@ async function send(
     return;
   }
   const body = await deps.storage.get(opened.key, range);
-  await pipeline(body, res);
+  try {
+    await pipeline(body, res);
+  } catch (err) {
+    // the reader went away midway: nothing left to answer
+    if (!res.headersSent) throw err;
+    res.destroy();
+  }
 }
 
 /** Whether an If-None-Match header names this entity tag (weak comparison, as RFC 9110 asks for it). */
