@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 // Attachments of messages, in chat-history's schema: what a message shows of each upload (copied from the media
 // service when the message is sent; an upload never changes) and which chat it was posted in, for access to its bytes.
-// An upload is posted in one message only.
+// An upload is posted in one message only; deleting the message deletes its rows.
 export async function up(knex: Knex) {
   await knex.schema.withSchema('chat').createTable('message_attachments', (t) => {
     t.uuid('message_id').notNullable().references('id').inTable('chat.messages').onDelete('CASCADE');

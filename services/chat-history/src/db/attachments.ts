@@ -73,11 +73,12 @@ export function isAlreadyPosted(err: unknown): boolean {
   return e?.code === '23505' && Boolean(e.constraint?.includes('upload_id'));
 }
 
-export async function uploadIdsOfMessage(db: Db, messageId: string): Promise<string[]> {
-  const rows: { upload_id: string }[] = await db('message_attachments')
+/** Takes a deleted message's attachments away; answers the uploads they named. */
+export async function deleteAttachmentsOf(trx: Knex.Transaction, messageId: string): Promise<string[]> {
+  const rows: { upload_id: string }[] = await trx('message_attachments')
     .where({ message_id: messageId })
-    .orderBy('position')
-    .select('upload_id');
+    .delete()
+    .returning('upload_id');
   return rows.map((r) => r.upload_id);
 }
 

@@ -1,8 +1,9 @@
-// Deletes a message softly: its place in the history stays (seq, deletedAt), its body, mentions, reactions and pin go;
-// a change with a rev (and one more for the pinned list when it was pinned).
+// Deletes a message softly: its place in the history stays (seq, deletedAt), its body, mentions, reactions, pin and
+// attachments go (the media service removes their files after its grace period); a change with a rev (and one more
+// for the pinned list when it was pinned).
 import { Forbidden, NotFound } from '@chat/kit';
 import type { Message, MessageWithRev } from '@chat/kit/contract';
-import { uploadIdsOfMessage } from '../../db/attachments.ts';
+import { deleteAttachmentsOf } from '../../db/attachments.ts';
 import { latestRevOfMessage } from '../../db/changes.ts';
 import { indexMentions } from '../../db/mentions.ts';
 import { lockMessage, messageOf, updateMessage } from '../../db/messages.ts';
@@ -34,7 +35,7 @@ export async function deleteMessage(
       const unpinned = await deletePin(tx.trx, chatId, messageId);
       return {
         message: deleted,
-        uploadIds: await uploadIdsOfMessage(tx.trx, messageId),
+        uploadIds: await deleteAttachmentsOf(tx.trx, messageId),
         rev,
         pinsRev: unpinned ? await tx.record({ chatId, kind: 'chat.updated' }) : undefined,
       };
