@@ -53,6 +53,7 @@ export function createApp(deps: MediaAppDeps) {
     viewers: deps.viewers,
     purges: deps.purges,
     logger: deps.logger,
+    metrics: deps.metrics,
     limits: deps.limits,
   };
   app.use('/internal', requireInternal(deps.internalToken));

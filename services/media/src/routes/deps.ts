@@ -1,5 +1,5 @@
 // What the routes work with; built once in app.ts.
-import type { Knex, Logger } from '@chat/kit';
+import type { Knex, Logger, Metrics } from '@chat/kit';
 import type { PurgeQueue } from '../domain/purge.ts';
 import type { ChatViewers } from '../domain/viewers.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -10,6 +10,7 @@ export type MediaDeps = {
   viewers: ChatViewers;
   purges: PurgeQueue;
   logger: Logger;
+  metrics: Metrics;
   limits: {
     maxUploadBytes: number;
     uploadsPerUser: number;

@@ -1,6 +1,7 @@
 // POST /api/uploads: one file per request, streamed; a user has a few uploads in flight at once at most.
 import { AppError, PayloadTooLarge, principalOf, RateLimited } from '@chat/kit';
 import { Router } from 'express';
+import { Counter } from 'prom-client';
 import { receiveUpload } from '../domain/receiveUpload.ts';
 import type { MediaDeps } from './deps.ts';
 
@@ -10,6 +11,17 @@ const FRAMING_BYTES = 64 * 1024;
 export function uploadRoutes(deps: MediaDeps): Router {
   const router = Router();
   const inFlight = new Map<string, number>();
+  const received = new Counter({
+    name: 'uploads_total',
+    help: 'Uploads by kind (image, file) and outcome (stored, or the error code)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [deps.metrics.registry],
+  });
+  const bytes = new Counter({
+    name: 'upload_bytes_total',
+    help: 'Bytes stored by uploads (images as stored again, without metadata)',
+    registers: [deps.metrics.registry],
+  });
 
   router.post('/api/uploads', async (req, res) => {
     const { userId } = principalOf(res);
@@ -26,6 +38,8 @@ export function uploadRoutes(deps: MediaDeps): Router {
           request: req,
           maxBytes: deps.limits.maxUploadBytes,
         });
+        received.inc({ kind: attachment.thumbnailUrl ? 'image' : 'file', outcome: 'stored' });
+        bytes.inc(attachment.size);
         res.status(201).json({ attachment });
       } finally {
         const left = (inFlight.get(userId) ?? 1) - 1;
@@ -33,6 +47,7 @@ export function uploadRoutes(deps: MediaDeps): Router {
         else inFlight.set(userId, left);
       }
     } catch (err) {
+      received.inc({ kind: 'unknown', outcome: err instanceof AppError ? err.code : 'internal' });
       // the rest of the body is not read: the answer goes out and the connection closes behind it
       if (err instanceof AppError && !req.complete) {
         req.unpipe();
