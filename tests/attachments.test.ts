@@ -69,4 +69,22 @@ describe('attachments through the gateway', () => {
     sender.socket.close();
     receiver.socket.close();
   });
+
+  it('a file just over 25 MiB is refused with 413 through the gateway, and one far over it at once', async () => {
+    const base = system.baseUrl;
+    const user = await register(base, 'Big');
+    for (const size of [25 * 1024 * 1024 + 1024, 40 * 1024 * 1024]) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(size)]), 'big.bin');
+      const res = await fetch(`${base}/api/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}` },
+        body: form,
+      }).catch((err: Error) => err);
+      expect(res, String(size)).toBeInstanceOf(Response);
+      const answer = res as Response;
+      expect(answer.status, String(size)).toBe(413);
+      expect(await answer.json()).toMatchObject({ code: 'payload_too_large' });
+    }
+  });
 });

@@ -46,7 +46,9 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
     const length = Number(req.headers['content-length'] ?? 0);
     if (req.path === '/api/uploads') {
       if (length > config.UPLOAD_BODY_LIMIT_BYTES) {
-        res.setHeader('Connection', 'close');
+        // a body up to twice the limit is read and dropped after the answer, so that clients which only read the
+        // answer once they have sent everything (browsers, fetch) see the 413; a larger one is cut off
+        if (length > 2 * config.UPLOAD_BODY_LIMIT_BYTES) res.setHeader('Connection', 'close');
         return sendProblem(
           res,
           new PayloadTooLarge(`An upload may have at most ${config.UPLOAD_BODY_LIMIT_BYTES} bytes`),

@@ -26,7 +26,11 @@ export function uploadRoutes(deps: MediaDeps): Router {
   router.post('/api/uploads', async (req, res) => {
     const { userId } = principalOf(res);
     try {
-      if (Number(req.headers['content-length'] ?? 0) > deps.limits.maxUploadBytes + FRAMING_BYTES) {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > deps.limits.maxUploadBytes + FRAMING_BYTES) {
+        // up to twice the limit the body is read and dropped after the answer (clients that read the answer only
+        // once they have sent everything see the 413); a larger one is cut off with the connection
+        if (declared > 2 * deps.limits.maxUploadBytes) res.setHeader('Connection', 'close');
         throw new PayloadTooLarge(`A file may have at most ${deps.limits.maxUploadBytes} bytes`);
       }
       const running = inFlight.get(userId) ?? 0;
@@ -48,8 +52,8 @@ export function uploadRoutes(deps: MediaDeps): Router {
       }
     } catch (err) {
       received.inc({ kind: 'unknown', outcome: err instanceof AppError ? err.code : 'internal' });
-      // the rest of the body is not read: the answer goes out and the connection closes behind it
-      if (err instanceof AppError && !req.complete) {
+      // a body refused while it streams in is not read further: the answer goes out and the connection closes
+      if (err instanceof AppError && !req.complete && req.readableFlowing) {
         req.unpipe();
         res.setHeader('Connection', 'close');
       }
