@@ -77,7 +77,15 @@ export async function resumeUploads(chatId: string, ids: readonly string[]): Pro
     const kept = await keptFile(id);
     if (!kept) continue;
     const file = kept.file instanceof File ? kept.file : new File([kept.file], kept.name);
-    uploads.items.push({ id, chatId, name: kept.name, size: file.size, loaded: 0, status: 'uploading', inComposer: false });
+    uploads.items.push({
+      id,
+      chatId,
+      name: kept.name,
+      size: file.size,
+      loaded: 0,
+      status: 'uploading',
+      inComposer: false,
+    });
     files.set(id, file);
     begin(id);
   }
