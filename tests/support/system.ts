@@ -1,7 +1,7 @@
 // Runs the whole system for a test file: a fresh database, its own Redis prefix and ports, every service as a real
 // process behind the gateway, the demo accounts seeded.
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -65,6 +65,7 @@ export async function startSystem(
     await supervisor.stop();
     if (!portTaken() || attempt === 3) {
       await database.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
       throw new Error(`the system did not start:\n${logs.slice(-40).join('\n')}`);
     }
     logs.length = 0;
@@ -81,6 +82,7 @@ export async function startSystem(
       async stop() {
         await supervisor.stop();
         await database.drop();
+        rmSync(mediaDir, { recursive: true, force: true });
       },
     };
   }

@@ -1,7 +1,7 @@
 // Test support: the real media app on a fresh database with local (or S3) storage, next to the real chat-history app
 // that answers who may see a posted upload and asks media about uploads sent with a message.
 import { mkdtempSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,7 @@ export async function startMedia(options: MediaOptions = {}) {
       redis.disconnect();
       worker.disconnect();
       await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -123,13 +124,9 @@ export async function startS3(): Promise<{
   const bucket = `media-${testPrefix()}`;
   let endpoint = process.env.TEST_S3_URL;
   let server: S3rver | undefined;
+  const directory = mkdtempSync(path.join(tmpdir(), 's3rver-'));
   if (!endpoint) {
-    server = new S3rver({
-      port: 0,
-      address: '127.0.0.1',
-      silent: true,
-      directory: mkdtempSync(path.join(tmpdir(), 's3rver-')),
-    });
+    server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
     const { port } = (await server.run()) as AddressInfo;
     endpoint = `http://127.0.0.1:${port}`;
   }
@@ -155,6 +152,7 @@ export async function startS3(): Promise<{
     stop: async () => {
       client.destroy();
       await server?.close();
+      await rm(directory, { recursive: true, force: true });
     },
   };
 }
