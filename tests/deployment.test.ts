@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { authConfigShape } from '../services/auth/src/config.ts';
 import { chatHistoryConfigShape } from '../services/chat-history/src/config.ts';
 import { receiptsWorkerConfigShape } from '../services/chat-history/src/receipts/config.ts';
+import { mediaConfigShape } from '../services/media/src/config.ts';
 import { realtimeConfigShape } from '../services/realtime/src/config.ts';
 import { gatewayConfigShape } from '../gateway/src/config.ts';
 import { migrateConfigShape } from '../infra/src/migrate-config.ts';
@@ -23,6 +24,7 @@ const services: Record<string, { variables: string[]; launcherName?: string }> =
   'chat-history': { variables: Object.keys(chatHistoryConfigShape), launcherName: 'chat-history' },
   receipts: { variables: Object.keys(receiptsWorkerConfigShape), launcherName: 'receipts' },
   realtime: { variables: Object.keys(realtimeConfigShape), launcherName: 'realtime-1' },
+  media: { variables: Object.keys(mediaConfigShape), launcherName: 'media' },
   gateway: { variables: Object.keys(gatewayConfigShape), launcherName: 'gateway' },
   migrate: { variables: Object.keys(migrateConfigShape) },
 };

@@ -25,6 +25,7 @@ import { migrateConfigShape } from '../infra/src/migrate-config.ts';
 import { authConfigShape } from '../services/auth/src/config.ts';
 import { chatHistoryConfigShape } from '../services/chat-history/src/config.ts';
 import { receiptsWorkerConfigShape } from '../services/chat-history/src/receipts/config.ts';
+import { mediaConfigShape } from '../services/media/src/config.ts';
 import { realtimeConfigShape } from '../services/realtime/src/config.ts';
 
 const base = path.join(repoRoot, 'infra/k8s');
@@ -104,18 +105,30 @@ const services: Record<string, { shape: Record<string, unknown>; port?: number }
   'chat-history': { shape: chatHistoryConfigShape, port: 3002 },
   receipts: { shape: receiptsWorkerConfigShape, port: 3005 },
   realtime: { shape: realtimeConfigShape, port: 3003 },
+  media: { shape: mediaConfigShape, port: 3006 },
   gateway: { shape: gatewayConfigShape, port: 8080 },
   migrate: { shape: migrateConfigShape },
 };
 
 /** The Secret the operator creates, and its keys (documented in docs/operations.md). */
 const SECRET = 'chat-secrets';
-const SECRET_KEYS = ['database-url', 'redis-url', 'internal-token', 'jwt-private.pem', 'jwt-public.pem', 'vapid.json'];
+const SECRET_KEYS = [
+  'database-url',
+  'redis-url',
+  'internal-token',
+  'jwt-private.pem',
+  'jwt-public.pem',
+  'vapid.json',
+  'media-s3-access-key-id',
+  'media-s3-secret-access-key',
+];
 /** Stand-ins for the Secret's values, to run each service's config parser on what the manifests give it. */
 const secretStandIns: Record<string, string> = {
   'database-url': 'postgres://chat:stand-in@db.example.internal:5432/chat',
   'redis-url': 'redis://:stand-in@redis.example.internal:6379',
   'internal-token': 'a-production-internal-token-stand-in',
+  'media-s3-access-key-id': 'stand-in-access-key',
+  'media-s3-secret-access-key': 'stand-in-secret-key',
 };
 
 /**
@@ -361,7 +374,7 @@ describe('Kubernetes base (infra/k8s)', () => {
       [
         'ConfigMap/chat-config',
         'Job/migrate',
-        ...['auth', 'chat-history', 'receipts', 'realtime', 'gateway'].flatMap((s) => [
+        ...['auth', 'chat-history', 'receipts', 'realtime', 'media', 'gateway'].flatMap((s) => [
           `Deployment/${s}`,
           `Service/${s}`,
         ]),

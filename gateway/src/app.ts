@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import {
+  PayloadTooLarge,
   AppError,
   type Logger,
   type Metrics,
@@ -25,7 +26,9 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
       directives: {
         'script-src': ["'self'", ...inlineScriptHashes(config.WEB_DIR)],
         'connect-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        // attachments are fetched with the token and shown from object URLs
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'media-src': ["'self'", 'blob:'],
       },
     },
     strictTransportSecurity: config.NODE_ENV === 'production',
@@ -41,7 +44,17 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
   });
   app.use((req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0);
-    if (length > config.BODY_LIMIT_BYTES) {
+    if (req.path === '/api/uploads') {
+      if (length > config.UPLOAD_BODY_LIMIT_BYTES) {
+        // a body up to twice the limit is read and dropped after the answer, so that clients which only read the
+        // answer once they have sent everything (browsers, fetch) see the 413; a larger one is cut off
+        if (length > 2 * config.UPLOAD_BODY_LIMIT_BYTES) res.setHeader('Connection', 'close');
+        return sendProblem(
+          res,
+          new PayloadTooLarge(`An upload may have at most ${config.UPLOAD_BODY_LIMIT_BYTES} bytes`),
+        );
+      }
+    } else if (length > config.BODY_LIMIT_BYTES) {
       const tooLarge = new AppError('bad_request', `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes`);
       return sendProblem(res.status(413), Object.assign(tooLarge, { status: 413, title: 'Content Too Large' }));
     }

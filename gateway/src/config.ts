@@ -22,6 +22,7 @@ export const gatewayConfigShape = {
   AUTH_URL: z.url().default('http://127.0.0.1:3001'),
   CHAT_HISTORY_URL: z.url().default('http://127.0.0.1:3002'),
   /** Realtime nodes, comma-separated; sockets are spread across them. */
+  MEDIA_URL: z.url().default('http://127.0.0.1:3006'),
   REALTIME_URLS: urlList.default(['http://127.0.0.1:3003', 'http://127.0.0.1:3004']),
   WEB_DIR: z.string().default(path.join(repoRoot, 'web/build')),
   BODY_LIMIT_BYTES: z.coerce
@@ -29,6 +30,14 @@ export const gatewayConfigShape = {
     .int()
     .min(1024)
     .default(256 * 1024),
+  /** Uploads (/api/uploads) may be this large; the media service applies its own, exact limit inside it. */
+  UPLOAD_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024 + 64 * 1024),
+  /** How long an upload or a download through the gateway may take. */
+  MEDIA_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** /readyz and /metrics of the gateway are served on this port (on OPS_HOST) only; unset serves them nowhere. */
   OPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   OPS_HOST: common.HOST,

@@ -48,7 +48,12 @@ const plan = {
   gatewayPort: config.PORT,
   portsFrom: config.SERVICE_PORTS_FROM,
 };
-const services = serviceSpecs(plan);
+// attachments live beside the rest of the local data unless told otherwise
+const services = serviceSpecs(plan).map((s) =>
+  s.name === 'media' && !process.env.MEDIA_DATA_DIR
+    ? { ...s, env: { ...s.env, MEDIA_DATA_DIR: path.join(config.DATA_DIR, 'media') } }
+    : s,
+);
 
 const supervisor = new Supervisor(services, repoRoot);
 supervisor.start();

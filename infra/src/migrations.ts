@@ -8,6 +8,8 @@ import * as search from '../migrations/005_search.ts';
 import * as chatNotifications from '../migrations/006_chat_notifications.ts';
 import * as authSessions from '../migrations/007_auth_sessions.ts';
 import * as searchRecent from '../migrations/008_search_recent.ts';
+import * as media from '../migrations/009_media.ts';
+import * as chatAttachments from '../migrations/010_chat_attachments.ts';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -20,6 +22,8 @@ const migrations: Record<string, Migration> = {
   '006_chat_notifications': chatNotifications,
   '007_auth_sessions': authSessions,
   '008_search_recent': searchRecent,
+  '009_media': media,
+  '010_chat_attachments': chatAttachments,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -10,7 +10,7 @@ export type SystemPlan = {
   redisUrl: string;
   redisPrefix: string;
   gatewayPort: number;
-  /** auth listens here, chat-history on the next port, then realtime ×2 and the receipts worker. */
+  /** auth listens here, chat-history on the next port, then realtime ×2, the receipts worker and media. */
   portsFrom: number;
   logLevel?: string;
 };
@@ -24,6 +24,7 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     REDIS_PREFIX: plan.redisPrefix,
     AUTH_URL: `http://127.0.0.1:${port(0)}`,
     CHAT_HISTORY_URL: `http://127.0.0.1:${port(1)}`,
+    MEDIA_URL: `http://127.0.0.1:${port(5)}`,
     ...(plan.logLevel ? { LOG_LEVEL: plan.logLevel } : {}),
   };
   const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
@@ -33,6 +34,7 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     { name: 'realtime-1', entry: 'services/realtime/src/main.ts', env: { PORT: port(2), NODE_ID: 'realtime-1' } },
     { name: 'realtime-2', entry: 'services/realtime/src/main.ts', env: { PORT: port(3), NODE_ID: 'realtime-2' } },
     { name: 'receipts', entry: 'services/chat-history/src/worker.ts', env: { PORT: port(4) } },
+    { name: 'media', entry: 'services/media/src/main.ts', env: { PORT: port(5) } },
     {
       name: 'gateway',
       entry: 'gateway/src/main.ts',

@@ -1,6 +1,13 @@
 // A test client speaking only the public contract through the gateway: REST calls and Socket.IO sockets.
 import { randomUUID } from 'node:crypto';
-import type { Chat, ClientToServerEvents, MessageWithRev, ServerToClientEvents, User } from '@chat/kit/contract';
+import type {
+  Attachment,
+  Chat,
+  ClientToServerEvents,
+  MessageWithRev,
+  ServerToClientEvents,
+  User,
+} from '@chat/kit/contract';
 import { io, type Socket } from 'socket.io-client';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -124,4 +131,23 @@ export function send(socket: ChatSocket, chatId: string, body: string, clientId:
   return socket.emitWithAck('message:send', { chatId, clientId, body }) as Promise<
     { ok: true; message: MessageWithRev } | { ok: false; error: { code: string; message: string } }
   >;
+}
+
+/** Uploads a file through the gateway as the client; answers the attachment. */
+export async function upload(baseUrl: string, client: Client, bytes: Uint8Array, name: string): Promise<Attachment> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), name);
+  const res = await fetch(`${baseUrl}/api/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${client.token}` },
+    body: form,
+  });
+  const body = (await res.json()) as { attachment: Attachment };
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.attachment;
+}
+
+/** GETs a file path through the gateway as the client. */
+export function fetchFile(baseUrl: string, client: Client, urlPath: string) {
+  return fetch(`${baseUrl}${urlPath}`, { headers: { authorization: `Bearer ${client.token}` } });
 }

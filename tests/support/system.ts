@@ -1,6 +1,9 @@
 // Runs the whole system for a test file: a fresh database, its own Redis prefix and ports, every service as a real
 // process behind the gateway, the demo accounts seeded.
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import { repoRoot } from '@chat/kit';
 import { seedDemoUsers } from '@chat/infra/seed';
@@ -40,27 +43,29 @@ export async function startSystem(
 ) {
   const database = await createTestDatabase();
   await seedDemoUsers(database.url);
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'media-'));
   const logs: string[] = [];
   // a port found free can be taken by another process before a service binds it: then again on other ports
   const portTaken = () => logs.some((line) => line.includes('EADDRINUSE'));
   for (let attempt = 1; ; attempt++) {
-    const first = await freePorts(6);
+    const first = await freePorts(7);
     const plan: SystemPlan = {
       nodeEnv: 'test',
       databaseUrl: throughProxy(database.url),
       redisUrl: testRedisUrl(),
       redisPrefix: testPrefix(),
-      gatewayPort: first + 5,
+      gatewayPort: first + 6,
       portsFrom: first,
       logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
     };
-    const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, ...env } }));
+    const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, MEDIA_DATA_DIR: mediaDir, ...env } }));
     const supervisor = new Supervisor(specs, repoRoot, { output: (line) => logs.push(line), restartCrashed: false });
     supervisor.start();
     if (await waitForSystem(plan, 60_000, portTaken)) return running(plan, supervisor);
     await supervisor.stop();
     if (!portTaken() || attempt === 3) {
       await database.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
       throw new Error(`the system did not start:\n${logs.slice(-40).join('\n')}`);
     }
     logs.length = 0;
@@ -77,6 +82,7 @@ export async function startSystem(
       async stop() {
         await supervisor.stop();
         await database.drop();
+        rmSync(mediaDir, { recursive: true, force: true });
       },
     };
   }

@@ -52,13 +52,21 @@ function clientAddressOf(req: Req): string {
   return (req as Req & { ip?: string }).ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-function apiProxy(name: string, target: string, pathFilter: string[], config: GatewayConfig, log: Logger) {
+function apiProxy(
+  name: string,
+  target: string,
+  pathFilter: string[],
+  config: GatewayConfig,
+  log: Logger,
+  timeoutMs = config.UPSTREAM_TIMEOUT_MS,
+) {
+  // bodies are streamed through as they come, in both directions (uploads and downloads included)
   return createProxyMiddleware<Req, ServerResponse>({
     target,
     pathFilter,
     xfwd: false,
-    proxyTimeout: config.UPSTREAM_TIMEOUT_MS,
-    timeout: config.UPSTREAM_TIMEOUT_MS,
+    proxyTimeout: timeoutMs,
+    timeout: timeoutMs,
     on: {
       proxyReq: (proxyReq, req) => forwardRequestId(proxyReq, req),
       error: (err, _req, res) => answerUnavailable(res, name, log, err),
@@ -81,6 +89,14 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
     config,
     log,
   );
+  const media = apiProxy(
+    'media',
+    config.MEDIA_URL,
+    ['/api/uploads', '/api/files'],
+    config,
+    log,
+    config.MEDIA_TIMEOUT_MS,
+  );
   const nodes = new RealtimeNodes(config.REALTIME_URLS);
   const realtime = createProxyMiddleware<Req, ServerResponse>({
     target: config.REALTIME_URLS[0],
@@ -99,5 +115,5 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
       error: (err, _req, res) => answerUnavailable(res, 'realtime', log, err, { 'set-cookie': UNPIN_COOKIE }),
     },
   });
-  return { handlers: [auth, chats], realtime, nodes };
+  return { handlers: [auth, chats, media], realtime, nodes };
 }

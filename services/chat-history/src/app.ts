@@ -30,6 +30,7 @@ import { internalRoutes } from './routes/internal.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { pushRoutes } from './routes/push.ts';
 import { searchRoutes } from './routes/search.ts';
+import type { UploadCatalog } from './uploads.ts';
 
 export type AppDeps = {
   db: Knex;
@@ -40,6 +41,8 @@ export type AppDeps = {
   pushes: PushNotifier;
   push: ChatHistoryDeps['push'];
   directory: UserDirectory;
+  /** The media service's uploads. */
+  uploads: UploadCatalog;
   verifyToken: TokenVerifier;
   internalToken: string;
   logger: Logger;
@@ -68,6 +71,8 @@ export function createApp(deps: AppDeps) {
     db: deps.db,
     events: deps.events ?? createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics),
     directory: deps.directory,
+    uploads: deps.uploads,
+    logger: deps.logger,
     profiles: createProfileKeeper(deps.db),
     receipts: deps.receipts,
     pushes: deps.pushes,

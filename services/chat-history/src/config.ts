@@ -15,6 +15,8 @@ export const chatHistoryConfigShape = {
   AUTH_PUBLIC_KEY_FILE: common.AUTH_PUBLIC_KEY_FILE,
   /** The auth service's internal API, for the user directory. */
   AUTH_URL: z.url().default('http://127.0.0.1:3001'),
+  /** The media service's internal API, for the uploads sent as attachments. */
+  MEDIA_URL: z.url().default('http://127.0.0.1:3006'),
   INTERNAL_TOKEN: internalTokenVar,
   /** Changes are kept this long; a client holding an older rev reloads the chat (410 resync_required). */
   CHANGES_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),

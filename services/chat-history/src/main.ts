@@ -22,6 +22,7 @@ import { startRetention } from './feed/retention.ts';
 import { createPushNotifier, createPushQueue } from './push/queue.ts';
 import { readVapidKeys } from './push/vapid.ts';
 import { createReceiptsQueue } from './receipts/queue.ts';
+import { createMediaCatalog } from './uploads.ts';
 
 await runService('chat-history', async () => {
   const config = loadChatHistoryConfig();
@@ -51,6 +52,7 @@ await runService('chat-history', async () => {
     pushes,
     push: { publicKey: vapid.publicKey, allowLocalEndpoints: config.NODE_ENV !== 'production' },
     directory: createAuthDirectory(config.AUTH_URL, config.INTERNAL_TOKEN),
+    uploads: createMediaCatalog(config.MEDIA_URL, config.INTERNAL_TOKEN),
     verifyToken: createTokenVerifier(publicKey, endedSessions),
     internalToken: config.INTERNAL_TOKEN,
     logger,

@@ -16,7 +16,7 @@ import {
   socketIoKey,
   userRoom,
 } from '@chat/kit';
-import type { Chat, ServerToClientEvents } from '@chat/kit/contract';
+import type { Chat, ServerToClientEvents, StoredUpload } from '@chat/kit/contract';
 import { createTestDatabase, devKeys, testPrefix, testRedisUrl, until } from '@chat/infra/testing';
 
 export { startRedisServer, until } from '@chat/infra/testing';
@@ -29,6 +29,7 @@ import type { UserDirectory } from '../src/directory.ts';
 import { createPushNotifier, createPushQueue } from '../src/push/queue.ts';
 import { readVapidKeys, DEV_VAPID_KEYS_FILE } from '../src/push/vapid.ts';
 import { createReceiptsQueue } from '../src/receipts/queue.ts';
+import type { UploadCatalog } from '../src/uploads.ts';
 
 /** The users auth would know: id → name and whether the account is active. */
 export function directoryOf(users: Map<string, { displayName: string; isActive?: boolean }>): UserDirectory {
@@ -40,6 +41,24 @@ export function directoryOf(users: Map<string, { displayName: string; isActive?:
       });
     },
   };
+}
+
+/** The uploads media would know, by id with their owner; `released` gathers what deletes released. */
+export function catalogOf(uploads: Map<string, StoredUpload & { ownerId: string }>, released: string[] = []) {
+  const catalog: UploadCatalog = {
+    async lookup(ownerId, ids) {
+      return ids.flatMap((id) => {
+        const upload = uploads.get(id);
+        if (!upload || upload.ownerId !== ownerId || released.includes(id)) return [];
+        const { ownerId: _, ...stored } = upload;
+        return [stored];
+      });
+    },
+    async release(ids) {
+      released.push(...ids);
+    },
+  };
+  return catalog;
 }
 
 export type TestUser = { id: string; name: string; token: string };
@@ -113,7 +132,10 @@ export async function startChatHistory({
   locale,
   admission,
   databaseUrl,
+  uploads,
 }: {
+  /** The media service's uploads; by default an empty catalog. */
+  uploads?: UploadCatalog;
   locale?: 'C';
   admission?: AppDeps['admission'];
   /** A database other than a fresh one (e.g. one that does not answer). */
@@ -135,6 +157,7 @@ export async function startChatHistory({
     pushes,
     push: { publicKey: readVapidKeys(DEV_VAPID_KEYS_FILE, 'test').publicKey, allowLocalEndpoints: true },
     directory: directoryOf(users),
+    uploads: uploads ?? catalogOf(new Map()),
     verifyToken: createTokenVerifier(devKeys.publicKey()),
     internalToken: INTERNAL_TOKEN,
     logger,

@@ -58,6 +58,11 @@ export class Conflict extends AppError {
     super('conflict', message);
   }
 }
+export class PayloadTooLarge extends AppError {
+  constructor(message = 'The request body is larger than allowed') {
+    super('payload_too_large', message);
+  }
+}
 export class RateLimited extends AppError {
   constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
     super('rate_limited', message);

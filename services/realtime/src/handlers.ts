@@ -59,8 +59,8 @@ export function registerHandlers(socket: ChatSocket, deps: HandlerDeps) {
     }) as never);
   }
 
-  on('message:send', sendMessageEvent, async ({ chatId, clientId, body, replyTo }, reqId) => ({
-    message: await deps.chatHistory.send(as, chatId, { clientId, body, replyTo }, reqId),
+  on('message:send', sendMessageEvent, async ({ chatId, clientId, body, replyTo, attachments }, reqId) => ({
+    message: await deps.chatHistory.send(as, chatId, { clientId, body, replyTo, attachments }, reqId),
   }));
   on('reaction:add', reactionEvent, async ({ chatId, messageId, emoji }, reqId) => ({
     message: await deps.chatHistory.react(as, chatId, messageId, emoji, true, reqId),

@@ -3,10 +3,11 @@
 import type { Message, MessageAck, MessageWithRev } from '@chat/kit/contract';
 import { ActionFailed, attempt } from './notices.svelte.ts';
 import { REPLY_PREVIEW_LENGTH } from './text/contract.ts';
-import { enqueue, markFailed, markPending, outbox, settleArrived } from './outbox.svelte.ts';
+import { attachUploaded, drop, enqueue, markFailed, markPending, outbox, settleArrived } from './outbox.svelte.ts';
 import { type ChatSocket, currentSocket } from './realtime.svelte.ts';
 import { sendOrder, outcomeOf } from './sync/pending.ts';
 import { receiveMessage } from './sync.svelte.ts';
+import { forgetUploads, resumeUploads, whenUploaded } from './uploads.svelte.ts';
 
 const ACK_TIMEOUT = 10_000;
 
@@ -40,6 +41,7 @@ export async function flushOutbox(): Promise<void> {
           clientId: item.clientId,
           body: item.body,
           ...(item.replyTo ? { replyTo: item.replyTo.id } : {}),
+          ...(item.attachments?.length ? { attachments: item.attachments.map((a) => a.id) } : {}),
         })
         .catch(() => null);
       const outcome = outcomeOf(ack);
@@ -57,10 +59,33 @@ export async function flushOutbox(): Promise<void> {
   }
 }
 
-/** Sends a message (an answer to `replyTo` when given): kept in the outbox until the server has it. */
-export function sendMessage(chatId: string, body: string, replyTo?: Message): void {
-  enqueue(chatId, body, replyTo && quoteOf(replyTo));
+/**
+ * Sends a message (an answer to `replyTo` when given, with the files of `uploads`): kept in the outbox until its
+ * uploads are done and the server has it.
+ */
+export function sendMessage(chatId: string, body: string, replyTo?: Message, uploads: string[] = []): void {
+  const item = enqueue(chatId, body, replyTo && quoteOf(replyTo), uploads);
+  if (uploads.length > 0) void sendWhenUploaded(item.clientId, body, uploads);
   void flushOutbox();
+}
+
+/** The message goes once its uploads are done, with those not cancelled (none at all: it is dropped if empty). */
+async function sendWhenUploaded(clientId: string, body: string, uploads: string[]) {
+  const found = await Promise.all(uploads.map(whenUploaded));
+  const attachments = found.filter((a) => a !== null);
+  if (attachments.length === 0 && !body.trim()) drop(clientId);
+  else attachUploaded(clientId, attachments);
+  forgetUploads(uploads);
+  void flushOutbox();
+}
+
+/** After a reload: messages that waited for uploads start them again from the files kept in the browser. */
+export async function resumeOutboxUploads(): Promise<void> {
+  for (const item of outbox.items) {
+    if (!item.uploads?.length) continue;
+    await resumeUploads(item.chatId, item.uploads);
+    void sendWhenUploaded(item.clientId, item.body, item.uploads);
+  }
 }
 
 export function retry(clientId: string): void {

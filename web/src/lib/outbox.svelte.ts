@@ -1,5 +1,6 @@
 // Messages typed but not yet acknowledged, kept in localStorage per user so a closed tab or an offline hour loses
 // nothing. Each keeps its clientId; the server turns a repeated clientId into the original, so a resend is safe.
+import type { Attachment } from '@chat/kit/contract';
 import { type Pending, withoutArrived } from './sync/pending.ts';
 
 export type { Pending };
@@ -20,12 +21,13 @@ export function loadOutbox(userId: string) {
   }
 }
 
-export function enqueue(chatId: string, body: string, replyTo?: Pending['replyTo']): Pending {
+export function enqueue(chatId: string, body: string, replyTo?: Pending['replyTo'], uploads: string[] = []): Pending {
   const item: Pending = {
     clientId: crypto.randomUUID(),
     chatId,
     body,
     ...(replyTo ? { replyTo } : {}),
+    ...(uploads.length > 0 ? { uploads } : {}),
     createdAt: new Date().toISOString(),
     status: 'pending',
   };
@@ -51,5 +53,20 @@ export function markFailed(clientId: string, error: string) {
 export function markPending(clientId: string) {
   const item = outbox.items.find((i) => i.clientId === clientId);
   if (item) item.status = 'pending';
+  save();
+}
+
+/** The message's uploads are done: it carries their attachments and can be sent. */
+export function attachUploaded(clientId: string, attachments: Attachment[]) {
+  const item = outbox.items.find((i) => i.clientId === clientId);
+  if (!item) return;
+  item.attachments = attachments;
+  item.uploads = undefined;
+  save();
+}
+
+/** A message left with nothing to send (its only files were cancelled). */
+export function drop(clientId: string) {
+  outbox.items = outbox.items.filter((i) => i.clientId !== clientId);
   save();
 }

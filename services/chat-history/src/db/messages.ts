@@ -1,7 +1,8 @@
 // SQL for messages: the per-chat sequence, inserts, edits and keyset pages over unique(chat_id, seq); and how a row
-// becomes the message members see (with the quote it answers and its reactions, as they are now).
+// becomes the message members see (with the quote it answers, its reactions and attachments, as they are now).
 import { foldForSearch, type Knex } from '@chat/kit';
 import { type Message, REPLY_PREVIEW_LENGTH } from '@chat/kit/contract';
+import { attachmentsOf } from './attachments.ts';
 import { reactionsOf } from './reactions.ts';
 
 export type MessageRow = {
@@ -43,7 +44,8 @@ type Db = Knex | Knex.Transaction;
 export async function messagesOf(db: Db, rows: MessageRow[], { reactions = true } = {}): Promise<Message[]> {
   if (rows.length === 0) return [];
   const replyIds = [...new Set(rows.flatMap((r) => (r.reply_to_id ? [r.reply_to_id] : [])))];
-  const [originals, reacted] = await Promise.all([
+  const live = rows.filter((r) => !r.deleted_at).map((r) => r.id);
+  const [originals, reacted, attached] = await Promise.all([
     replyIds.length === 0
       ? Promise.resolve([] as MessageRow[])
       : db<MessageRow>('messages').whereIn('id', replyIds).select('id', 'seq', 'sender_id', 'body', 'deleted_at'),
@@ -53,6 +55,7 @@ export async function messagesOf(db: Db, rows: MessageRow[], { reactions = true 
           rows.map((r) => r.id),
         )
       : Promise.resolve(new Map()),
+    attachmentsOf(db, live),
   ]);
   const byId = new Map(originals.map((o) => [o.id, o]));
   return rows.map((row) => {
@@ -78,6 +81,7 @@ export async function messagesOf(db: Db, rows: MessageRow[], { reactions = true 
         : null,
       mentions: row.deleted_at ? [] : (row.mentions ?? []),
       reactions: row.deleted_at ? [] : (reacted.get(row.id) ?? []),
+      attachments: row.deleted_at ? [] : (attached.get(row.id) ?? []),
     };
   });
 }

@@ -1,9 +1,10 @@
 // What the domain functions work with; built once in app.ts.
-import type { Knex } from '@chat/kit';
+import type { Knex, Logger } from '@chat/kit';
 import type { UserDirectory } from '../directory.ts';
 import type { ChatEvents } from '../events.ts';
 import type { PushNotifier } from '../push/queue.ts';
 import type { ReceiptsQueue } from '../receipts/queue.ts';
+import type { UploadCatalog } from '../uploads.ts';
 import type { Admission } from './admission.ts';
 import type { ProfileKeeper } from './profiles.ts';
 
@@ -14,6 +15,9 @@ export type ChatHistoryDeps = {
   /** The auth service's user directory. */
   directory: UserDirectory;
   profiles: ProfileKeeper;
+  /** The media service's uploads, for attachments. */
+  uploads: UploadCatalog;
+  logger: Logger;
   /** Writes of one chat wait in a bounded line (see admission.ts). */
   admission: Admission;
   /** Read events go here; the receipts worker persists them. */

@@ -1,6 +1,6 @@
 // REST: a chat's history, sending, editing and deleting, read cursors and receipts. Realtime nodes call the same
 // routes on behalf of their sockets' users, so a socket event and its REST call are one command with one answer.
-import { parseInput } from '@chat/kit';
+import { parseInput, requestIdOf } from '@chat/kit';
 import { chatApi, emoji, historyQuery, notifyRequest } from '@chat/kit/contract';
 import { Router } from 'express';
 import type { ChatHistoryDeps } from '../domain/deps.ts';
@@ -26,14 +26,16 @@ export function messageRoutes(deps: ChatHistoryDeps): Router {
 
   router.post(sendMessage.path, async (req, res) => {
     const { id } = idsOf(req, 'id');
-    const { clientId, body, replyTo } = parseInput(sendMessage.body, req.body);
+    const { clientId, body, replyTo, attachments } = parseInput(sendMessage.body, req.body);
     await deps.countSend(callerOf(res));
     const { message, created } = await appendMessage(deps, {
       chatId: id,
       senderId: callerOf(res),
       clientId,
-      body,
+      body: body ?? '',
       replyTo,
+      attachments,
+      requestId: requestIdOf(req),
     });
     res.status(created ? 201 : 200).json(message);
   });
@@ -46,7 +48,7 @@ export function messageRoutes(deps: ChatHistoryDeps): Router {
 
   router.delete(remove.path, async (req, res) => {
     const { id, messageId } = idsOf(req, 'id', 'messageId');
-    res.json(await deleteMessage(deps, { chatId: id, messageId, userId: callerOf(res) }));
+    res.json(await deleteMessage(deps, { chatId: id, messageId, userId: callerOf(res), requestId: requestIdOf(req) }));
   });
 
   router.post(read.path, async (req, res) => {

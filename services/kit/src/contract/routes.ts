@@ -57,6 +57,10 @@ export const membershipApi = {
   contactsOfUser: route('GET', '/internal/users/:userId/contacts', {
     response: z.object({ userIds: z.array(z.uuid()) }),
   }),
+  /** Whether the user is now in a chat where the upload is posted (the media service asks). */
+  uploadViewer: route('GET', '/internal/uploads/:uploadId/viewers/:userId', {
+    response: z.object({ canView: z.boolean() }),
+  }),
 };
 
 /** The path parameters a route's path names (`:id` → `{ id: string }`). */

@@ -107,6 +107,51 @@ export const MAX_REACTIONS_PER_MESSAGE = 20;
 export const MENTION_PATTERN = /@\[([^\]\n]{1,64})\]\(([0-9a-fA-F-]{36}|all)\)/g;
 export const MENTION_ALL = 'all';
 
+/** A file posted with a message; `url` and `thumbnailUrl` need the bearer token like every other call. */
+export const attachment = z.object({
+  id: uuid,
+  name: z.string(),
+  size: z.number().int().min(0),
+  mime: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  url: z.string(),
+  thumbnailUrl: z.string().nullable(),
+});
+export type Attachment = z.infer<typeof attachment>;
+export const MAX_ATTACHMENTS = 10;
+export const THUMBNAIL_SIZE = 480;
+
+/** Where a file and its thumbnail are served (the media service, under /api/files/). */
+export const fileUrlOf = (id: string, name: string) => `/api/files/${id}/${encodeURIComponent(name)}`;
+export const thumbnailUrlOf = (id: string) => `/api/files/thumbnails/${id}.webp`;
+
+/** An upload as the media service records it; the attachment members see is made from it. */
+export const storedUpload = z.object({
+  id: uuid,
+  name: z.string(),
+  size: z.number().int().min(0),
+  mime: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  hasThumbnail: z.boolean(),
+});
+export type StoredUpload = z.infer<typeof storedUpload>;
+
+export function attachmentOf({ hasThumbnail, ...upload }: StoredUpload): Attachment {
+  return {
+    ...upload,
+    url: fileUrlOf(upload.id, upload.name),
+    thumbnailUrl: hasThumbnail ? thumbnailUrlOf(upload.id) : null,
+  };
+}
+
+/** Upload ids sent with a message: at most ten, each once. */
+export const attachmentIds = z
+  .array(uuid)
+  .max(MAX_ATTACHMENTS, `must be at most ${MAX_ATTACHMENTS}`)
+  .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, 'must not repeat an upload');
+
 export const message = z.object({
   id: uuid,
   chatId: uuid,
@@ -122,6 +167,8 @@ export const message = z.object({
   mentions: z.array(z.string()),
   /** In first-use order. */
   reactions: z.array(reaction),
+  /** In the order they were sent; none once the message is deleted. */
+  attachments: z.array(attachment),
 });
 export type Message = z.infer<typeof message>;
 /** A message as a live event, a socket ack or a write's answer carry it: with the chat `rev` its change produced. */
@@ -252,7 +299,26 @@ export const historyQuery = z.object({
   around: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const sendMessageRequest = z.object({ clientId, body: messageBody, replyTo: uuid.optional() });
+/** A body, attachments, or both: without attachments the body must show something. */
+const sendable = <T extends { body?: string; attachments?: string[] }>(send: T, ctx: z.core.$RefinementCtx<T>) => {
+  if (send.body === undefined && (send.attachments ?? []).length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'must not be empty without attachments' });
+  }
+};
+/** An empty body is allowed with attachments (and then is empty); otherwise it is a message body. */
+const sendBody = z
+  .union([
+    z
+      .string()
+      .trim()
+      .length(0)
+      .transform(() => undefined),
+    messageBody,
+  ])
+  .optional();
+export const sendMessageRequest = z
+  .object({ clientId, body: sendBody, replyTo: uuid.optional(), attachments: attachmentIds.optional() })
+  .superRefine(sendable);
 export const editMessageRequest = z.object({ body: messageBody });
 export const readRequest = z.object({ seq });
 export const receipt = z.object({ chatId: uuid, userId: uuid, readSeq: seq });
@@ -260,7 +326,15 @@ export type Receipt = z.infer<typeof receipt>;
 export const receiptsResponse = z.object({ receipts: z.array(z.object({ userId: uuid, readSeq: seq })) });
 
 // Socket payloads (client → server).
-export const sendMessageEvent = z.object({ chatId: uuid, clientId, body: messageBody, replyTo: uuid.optional() });
+export const sendMessageEvent = z
+  .object({
+    chatId: uuid,
+    clientId,
+    body: sendBody,
+    replyTo: uuid.optional(),
+    attachments: attachmentIds.optional(),
+  })
+  .superRefine(sendable);
 export const reactionEvent = z.object({ chatId: uuid, messageId: uuid, emoji });
 export const editMessageEvent = z.object({ chatId: uuid, messageId: uuid, body: messageBody });
 export const deleteMessageEvent = z.object({ chatId: uuid, messageId: uuid });

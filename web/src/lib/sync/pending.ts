@@ -1,5 +1,5 @@
 // The outbox's rules, apart from where it is kept: which message goes next, when one is settled, what an ack means.
-import type { Message, MessageAck } from '@chat/kit/contract';
+import type { Attachment, Message, MessageAck } from '@chat/kit/contract';
 
 /** A message typed but not yet acknowledged. Its clientId makes a resend safe: the server answers with the original. */
 export type Pending = {
@@ -8,6 +8,10 @@ export type Pending = {
   body: string;
   /** The message it answers, as the quote showed it when it was typed. */
   replyTo?: NonNullable<Message['replyTo']>;
+  /** Its files, once uploaded, in the order they were attached. */
+  attachments?: Attachment[];
+  /** Uploads (their ids in this tab) it still waits for; it is not sent before they are done. */
+  uploads?: string[];
   createdAt: string;
   status: 'pending' | 'failed';
   error?: string;
@@ -17,7 +21,7 @@ export type Pending = {
 export const sendOrder = (items: readonly Pending[]): Pending[] =>
   items
     .map((item, i) => ({ item, i }))
-    .filter(({ item }) => item.status === 'pending')
+    .filter(({ item }) => item.status === 'pending' && !item.uploads?.length)
     .sort((a, b) => a.item.createdAt.localeCompare(b.item.createdAt) || a.i - b.i)
     .map(({ item }) => item);
 

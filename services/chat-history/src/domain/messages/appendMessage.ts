@@ -1,7 +1,8 @@
 // Sends a message: the next seq and rev of the chat, the message and its change record commit together, then the
 // message is broadcast. Sending also moves the sender's read cursor to the new message, and that move is a receipt.
-import { BadRequest, Conflict } from '@chat/kit';
-import type { Message, MessageWithRev } from '@chat/kit/contract';
+import { BadRequest, Conflict, NotFound } from '@chat/kit';
+import { attachmentOf, type Message, type MessageWithRev, type StoredUpload } from '@chat/kit/contract';
+import { insertAttachments, isAlreadyPosted, postedUploadIds } from '../../db/attachments.ts';
 import { latestRevOfMessage } from '../../db/changes.ts';
 import { advanceReadSeq } from '../../db/members.ts';
 import { indexMentions } from '../../db/mentions.ts';
@@ -22,19 +23,23 @@ export type AppendMessageProps = {
   senderId: string;
   /** The sender's own id for this send; a retry with the same one returns the original. */
   clientId: string;
-  /** Already validated and trimmed. */
+  /** Already validated and trimmed; empty only with attachments. */
   body: string;
   /** The message of the same chat this one answers. */
   replyTo?: string;
+  /** The sender's own uploads, distinct, at most ten, in the order the message shows them. */
+  attachments?: string[];
+  requestId?: string;
 };
 
 export type AppendResult = { message: MessageWithRev; created: boolean };
 
 export async function appendMessage(
-  deps: Pick<ChatHistoryDeps, 'db' | 'events'> & Partial<Pick<ChatHistoryDeps, 'pushes'>>,
-  { chatId, senderId, clientId, body, replyTo }: AppendMessageProps,
+  deps: Pick<ChatHistoryDeps, 'db' | 'events'> & Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads'>>,
+  { chatId, senderId, clientId, body, replyTo, attachments = [], requestId }: AppendMessageProps,
 ): Promise<AppendResult> {
   const { db, events } = deps;
+  const uploads = await theSendersUploads(deps, senderId, attachments, requestId);
   let sent: { message: Message; rev: number; readFrom?: number } | { seen: Message };
   try {
     sent = await inChangeTransaction(
@@ -50,6 +55,7 @@ export async function appendMessage(
             { path: 'replyTo', message: 'must be a message of this chat' },
           ]);
         }
+        if ((await postedUploadIds(tx.trx, attachments)).length > 0) throw alreadyPosted();
         const mentions = await mentionsIn(tx.trx, chatId, body);
         // the chat row stays locked until commit: senders of one chat take seqs and revs one after another, and a
         // rollback returns both, so neither has gaps
@@ -63,6 +69,8 @@ export async function appendMessage(
           replyToId: replyTo?.toLowerCase(),
           mentions,
         });
+        await insertAttachments(tx.trx, message.id, uploads);
+        message.attachments = uploads.map(attachmentOf);
         await indexMentions(tx.trx, chatId, seq, mentions);
         await tx.record({ chatId, rev, kind: 'message.new', messageId: message.id });
         await advanceReadSeq(tx.trx, chatId, senderId, seq);
@@ -74,6 +82,7 @@ export async function appendMessage(
       senderId,
     );
   } catch (err) {
+    if (isAlreadyPosted(err)) throw alreadyPosted();
     // a concurrent send with the same clientId committed first: answer with its message
     if (!isDuplicateClientId(err)) throw err;
     const original = await findMessageByClientId(db, chatId, clientId);
@@ -96,3 +105,24 @@ function theSendersOwn(message: Message, senderId: string): Message {
   if (message.senderId !== senderId) throw new Conflict('This clientId is already used in the chat');
   return message;
 }
+
+/** The uploads named, as the media service knows them, in the order named; 404 for any that is not the sender's. */
+async function theSendersUploads(
+  deps: Partial<Pick<ChatHistoryDeps, 'uploads'>>,
+  senderId: string,
+  ids: string[],
+  requestId?: string,
+): Promise<StoredUpload[]> {
+  if (ids.length === 0) return [];
+  if (!deps.uploads) throw new NotFound('No such upload');
+  const wanted = ids.map((id) => id.toLowerCase());
+  const found = new Map((await deps.uploads.lookup(senderId, wanted, requestId)).map((u) => [u.id, u]));
+  return wanted.map((id) => {
+    const upload = found.get(id);
+    if (!upload) throw new NotFound('No such upload');
+    return upload;
+  });
+}
+
+/** An upload is posted in one message only (sending the same message again is a retry with its clientId). */
+const alreadyPosted = () => new Conflict('An attachment is already posted in another message');
