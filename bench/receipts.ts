@@ -1,5 +1,6 @@
-// Receipts persisted per second and enqueue-to-commit lag: the batched worker beside one-row-per-job persistence,
-// both measured in the same run on the same database. `npm run bench:receipts` (needs PostgreSQL and Redis;
+// Receipts persisted per second and enqueue-to-commit lag: the batched worker beside its ceiling, a raw batched
+// INSERT … ON CONFLICT DO UPDATE of the same rows into the same table with no queue at all, and beside one-row-per-job
+// persistence; all measured in the same run on the same database. `npm run bench:receipts` (needs PostgreSQL and Redis;
 // TEST_DATABASE_URL / TEST_REDIS_URL as for the tests).
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, createMetrics, createRedis, type Knex } from '@chat/kit';
@@ -10,7 +11,7 @@ import { createReceiptsWorker } from '../services/chat-history/src/receipts/work
 const CHATS = 200;
 const MEMBERS = 5;
 const DRAIN_JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
-const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 5_000);
+const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 10_000);
 const OFFERED_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 type Member = { chatId: string; userId: string };
@@ -110,20 +111,46 @@ async function run(db: Knex, members: Member[], label: string, batchSize: number
   return { label, batchSize, drainRate: Math.round(drainRate), lagP50, lagP99 };
 }
 
+/** The ceiling: the same read cursors written straight to the table, 500 rows a statement, one statement at a time. */
+async function ceiling(db: Knex, members: Member[], rows: number) {
+  const started = performance.now();
+  for (let from = 0; from < rows; from += 500) {
+    const batch = Array.from({ length: Math.min(500, rows - from) }, (_, i) => {
+      const m = members[(from + i) % members.length] as Member;
+      return { chat_id: m.chatId, user_id: m.userId, role: 'member', read_seq: from + i + 1 };
+    });
+    // one row per member in a statement (ON CONFLICT may touch a row once), as the worker's coalesced batch is
+    const unique = [...new Map(batch.map((r) => [`${r.chat_id}:${r.user_id}`, r])).values()];
+    await db('members')
+      .insert(unique)
+      .onConflict(['chat_id', 'user_id'])
+      .merge({ read_seq: db.raw('greatest(members.read_seq, excluded.read_seq)') });
+  }
+  return {
+    label: 'ceiling: raw batched upsert',
+    batchSize: 500,
+    drainRate: Math.round(rows / ((performance.now() - started) / 1000)),
+    lagP50: Number.NaN,
+    lagP99: Number.NaN,
+  };
+}
+
 const database = await createTestDatabase();
 const db = createKnex(database.url, 'chat', { min: 2, max: 10 });
 try {
   const members = await arrange(db);
+  const raw = await ceiling(db, members, DRAIN_JOBS);
   const batched = await run(db, members, 'batched worker', 500, DRAIN_JOBS, true);
   const baseline = await run(db, members, 'one row per job', 1, Math.max(2_000, Math.floor(DRAIN_JOBS / 10)), false);
-  console.table([batched, baseline]);
-  const ratio = batched.drainRate / baseline.drainRate;
+  console.table([raw, batched, baseline]);
+  const ofCeiling = batched.drainRate / raw.drainRate;
   console.log(
-    `receipts/s batched ${batched.drainRate}, one-row-per-job ${baseline.drainRate}, ratio ${ratio.toFixed(1)}x; ` +
-      `p99 lag at ${OFFERED_RATE}/s offered: ${batched.lagP99} ms (p50 ${batched.lagP50} ms)`,
+    `receipts/s batched ${batched.drainRate}, ceiling ${raw.drainRate} (${Math.round(ofCeiling * 100)}%), ` +
+      `one-row-per-job ${baseline.drainRate}; p99 lag at ${OFFERED_RATE}/s offered: ${batched.lagP99} ms ` +
+      `(p50 ${batched.lagP50} ms)`,
   );
-  const ok = batched.drainRate >= 5_000 && batched.lagP99 < 1_000 && ratio >= 5;
-  console.log(ok ? 'targets met: ≥5,000/s, p99 < 1 s, ≥5× one-row-per-job' : 'targets NOT met');
+  const ok = ofCeiling >= 0.5 && batched.lagP99 <= 500;
+  console.log(ok ? 'targets met: ≥50% of the ceiling, p99 lag ≤ 500 ms' : 'targets NOT met');
   process.exitCode = ok ? 0 : 1;
 } finally {
   await db.destroy();
