@@ -1,7 +1,7 @@
 // SQL for messages: the per-chat sequence, inserts, edits and keyset pages over unique(chat_id, seq); and how a row
 // becomes the message members see (with the quote it answers, its reactions and attachments, as they are now).
 import { foldForSearch, type Knex } from '@chat/kit';
-import { type Message, REPLY_PREVIEW_LENGTH } from '@chat/kit/contract';
+import { MENTION_ALL, type Message, REPLY_PREVIEW_LENGTH } from '@chat/kit/contract';
 import { attachmentsOf } from './attachments.ts';
 import { reactionsOf } from './reactions.ts';
 
@@ -58,32 +58,49 @@ export async function messagesOf(db: Db, rows: MessageRow[], { reactions = true 
     attachmentsOf(db, live),
   ]);
   const byId = new Map(originals.map((o) => [o.id, o]));
-  return rows.map((row) => {
-    const original = row.reply_to_id ? byId.get(row.reply_to_id) : undefined;
-    return {
-      id: row.id,
-      chatId: row.chat_id,
-      seq: Number(row.seq),
-      senderId: row.sender_id,
-      clientId: row.client_id,
-      body: row.body,
-      createdAt: row.created_at.toISOString(),
-      editedAt: iso(row.edited_at),
-      deletedAt: iso(row.deleted_at),
-      replyTo: original
-        ? {
-            id: original.id,
-            seq: Number(original.seq),
-            senderId: original.sender_id,
-            preview: original.deleted_at ? '' : original.body.slice(0, REPLY_PREVIEW_LENGTH),
-            deleted: original.deleted_at !== null,
-          }
-        : null,
-      mentions: row.deleted_at ? [] : (row.mentions ?? []),
-      reactions: row.deleted_at ? [] : (reacted.get(row.id) ?? []),
-      attachments: row.deleted_at ? [] : (attached.get(row.id) ?? []),
-    };
-  });
+  return rows.map((row) =>
+    messageFromRow(row, {
+      original: row.reply_to_id ? byId.get(row.reply_to_id) : undefined,
+      reactions: reacted.get(row.id) ?? [],
+      attachments: attached.get(row.id) ?? [],
+    }),
+  );
+}
+
+type QuotedRow = Pick<MessageRow, 'id' | 'seq' | 'sender_id' | 'body' | 'deleted_at'>;
+
+/** A row as the message members see, given what it quotes, its reactions and its attachments. */
+export function messageFromRow(
+  row: MessageRow,
+  {
+    original,
+    reactions,
+    attachments,
+  }: { original?: QuotedRow; reactions: Message['reactions']; attachments: Message['attachments'] },
+): Message {
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    clientId: row.client_id,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+    editedAt: iso(row.edited_at),
+    deletedAt: iso(row.deleted_at),
+    replyTo: original
+      ? {
+          id: original.id,
+          seq: Number(original.seq),
+          senderId: original.sender_id,
+          preview: original.deleted_at ? '' : original.body.slice(0, REPLY_PREVIEW_LENGTH),
+          deleted: original.deleted_at !== null,
+        }
+      : null,
+    mentions: row.deleted_at ? [] : (row.mentions ?? []),
+    reactions: row.deleted_at ? [] : reactions,
+    attachments: row.deleted_at ? [] : attachments,
+  };
 }
 
 export async function messageOf(db: Db, row: MessageRow, options?: { reactions?: boolean }): Promise<Message> {
@@ -104,24 +121,6 @@ export async function messageRowOf(db: Db, chatId: string, messageId: string): P
     .first<MessageRow | undefined>(MESSAGE_COLUMNS);
 }
 
-/**
- * Locks the chat row until the transaction ends (serializing senders of one chat) and takes the next seq and, for the
- * same change, the next rev: one statement, one round trip.
- */
-export async function takeNextSeq(trx: Knex.Transaction, chatId: string): Promise<{ seq: number; rev: number }> {
-  const [row] = await trx('chats')
-    .where({ id: chatId })
-    .update({
-      last_seq: trx.raw('last_seq + 1'),
-      rev: trx.raw('rev + 1'),
-      last_activity_at: trx.fn.now(),
-      changed_at: trx.fn.now(),
-    })
-    .returning<{ last_seq: string; rev: string }[]>(['last_seq', 'rev']);
-  if (!row) throw new Error(`chat ${chatId} vanished while sending`);
-  return { seq: Number(row.last_seq), rev: Number(row.rev) };
-}
-
 /** What message search matches: the body folded in the application, stemmed as Russian and (Latin words) English. */
 export const searchVectorOf = (db: Db, body: string) => db.raw(`to_tsvector('russian', ?)`, [foldForSearch(body)]);
 
@@ -136,28 +135,63 @@ export async function messagesByIds(db: Knex, ids: string[]): Promise<Map<string
 
 export type NewMessage = {
   chatId: string;
-  seq: number;
   senderId: string;
   clientId: string;
   body: string;
   replyToId?: string;
+  /** Member ids named in the body, and 'all' for @all. */
   mentions: string[];
 };
 
-export async function insertMessage(trx: Knex.Transaction, m: NewMessage): Promise<Message> {
-  const [row] = await trx('messages')
-    .insert({
-      chat_id: m.chatId,
-      seq: m.seq,
-      sender_id: m.senderId,
-      client_id: m.clientId,
-      body: m.body,
-      reply_to_id: m.replyToId ?? null,
-      mentions: m.mentions,
-      search_vector: searchVectorOf(trx, m.body),
-    })
-    .returning<MessageRow[]>(MESSAGE_COLUMNS);
-  return messageOf(trx, row as MessageRow, { reactions: false });
+/**
+ * A new message, in one statement: it locks the chat row until the transaction ends (senders of one chat take turns
+ * from here to commit) and takes the chat's next seq and rev, inserts the message, its change record, a mention row
+ * per member named (user_id null for @all), and moves the sender's read cursor to it. One round trip while the chat
+ * is locked instead of one per write; a unique violation of (chat_id, client_id) fails it whole, as an insert would.
+ */
+export async function appendMessageRow(
+  trx: Knex.Transaction,
+  m: NewMessage,
+): Promise<{ row: MessageRow; seq: number; rev: number }> {
+  const columns = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
+  const { rows } = await trx.raw<{ rows: (MessageRow & { rev: string })[] }>(
+    `with s as (
+       update chats set last_seq = last_seq + 1, rev = rev + 1, last_activity_at = now(), changed_at = now()
+        where id = ?
+       returning last_seq, rev
+     ), m as (
+       insert into messages (chat_id, seq, sender_id, client_id, body, reply_to_id, mentions, search_vector)
+       select ?, s.last_seq, ?, ?, ?, ?, ?::text[], to_tsvector('russian', ?) from s
+       returning ${MESSAGE_COLUMNS.join(', ')}
+     ), c as (
+       insert into changes (chat_id, rev, kind, message_id) select ?, s.rev, 'message.new', m.id from s, m
+     ), n as (
+       insert into mentions (chat_id, seq, user_id) select ?, s.last_seq, nullif(u, ?)::uuid from s, unnest(?::text[]) as u
+     ), r as (
+       update members set read_seq = greatest(read_seq, (select last_seq from s)), marked_unread = false
+        where chat_id = ? and user_id = ?
+     )
+     select ${columns}, s.rev from m, s`,
+    [
+      m.chatId,
+      m.chatId,
+      m.senderId,
+      m.clientId,
+      m.body,
+      m.replyToId ?? null,
+      m.mentions,
+      foldForSearch(m.body),
+      m.chatId,
+      m.chatId,
+      MENTION_ALL,
+      m.mentions,
+      m.chatId,
+      m.senderId,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`chat ${m.chatId} vanished while sending`);
+  return { row, seq: Number(row.seq), rev: Number(row.rev) };
 }
 
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */

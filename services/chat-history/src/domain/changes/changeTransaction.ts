@@ -8,6 +8,8 @@ export type ChangeRecorder = {
   trx: Knex.Transaction;
   /** Records a change and returns its rev; pass `rev` when the statement that locked the chat already took it. */
   record(change: Omit<RecordedChange, 'rev'> & { rev?: number }): Promise<number>;
+  /** Takes its place in the chat's publishing order for a change a statement of the work wrote itself. */
+  recorded(change: Pick<RecordedChange, 'chatId' | 'rev'>): void;
 };
 
 /**
@@ -35,10 +37,13 @@ async function changeTransaction<T>(
         trx,
         async record(change) {
           const rev = change.rev ?? (await takeNextRev(trx, change.chatId));
-          events.hold(change.chatId, rev);
-          taken.push({ chatId: change.chatId, rev });
+          this.recorded({ chatId: change.chatId, rev });
           await insertChange(trx, { ...change, rev });
           return rev;
+        },
+        recorded({ chatId, rev }) {
+          events.hold(chatId, rev);
+          taken.push({ chatId, rev });
         },
       }),
     );

@@ -4,14 +4,12 @@ import { BadRequest, Conflict, NotFound } from '@chat/kit';
 import { attachmentOf, type Message, type MessageWithRev, type StoredUpload } from '@chat/kit/contract';
 import { insertAttachments, isAlreadyPosted, postedUploadIds } from '../../db/attachments.ts';
 import { latestRevOfMessage } from '../../db/changes.ts';
-import { advanceReadSeq } from '../../db/members.ts';
-import { indexMentions } from '../../db/mentions.ts';
 import {
+  appendMessageRow,
   findMessageByClientId,
-  insertMessage,
   isDuplicateClientId,
+  messageFromRow,
   messageRowOf,
-  takeNextSeq,
 } from '../../db/messages.ts';
 import { requireMember } from '../access.ts';
 import { inChangeTransaction } from '../changes/changeTransaction.ts';
@@ -50,30 +48,28 @@ export async function appendMessage(
         const { readSeq } = await requireMember(tx.trx, chatId, senderId, 'forUpdate');
         const seen = await findMessageByClientId(tx.trx, chatId, clientId);
         if (seen) return { seen: theSendersOwn(seen, senderId) };
-        if (replyTo && !(await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()))) {
+        const original = replyTo ? await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()) : undefined;
+        if (replyTo && !original) {
           throw new BadRequest('The message replied to is not in this chat', [
             { path: 'replyTo', message: 'must be a message of this chat' },
           ]);
         }
         if ((await postedUploadIds(tx.trx, attachments)).length > 0) throw alreadyPosted();
         const mentions = await mentionsIn(tx.trx, chatId, body);
-        // the chat row stays locked until commit: senders of one chat take seqs and revs one after another, and a
-        // rollback returns both, so neither has gaps
-        const { seq, rev } = await takeNextSeq(tx.trx, chatId);
-        const message = await insertMessage(tx.trx, {
+        // from here to commit the chat row is locked: senders of one chat take seqs and revs one after another (a
+        // rollback returns both, so neither has gaps), so only what must be there happens: one statement (seq, rev,
+        // message, change, mentions, the sender's read cursor) and the attachments
+        const { row, seq, rev } = await appendMessageRow(tx.trx, {
           chatId,
-          seq,
           senderId,
           clientId,
           body,
           replyToId: replyTo?.toLowerCase(),
           mentions,
         });
-        await insertAttachments(tx.trx, message.id, uploads);
-        message.attachments = uploads.map(attachmentOf);
-        await indexMentions(tx.trx, chatId, seq, mentions);
-        await tx.record({ chatId, rev, kind: 'message.new', messageId: message.id });
-        await advanceReadSeq(tx.trx, chatId, senderId, seq);
+        tx.recorded({ chatId, rev });
+        await insertAttachments(tx.trx, row.id, uploads);
+        const message = messageFromRow(row, { original, reactions: [], attachments: uploads.map(attachmentOf) });
         // the cursor went from readSeq to seq; past anything but the sender's own new message, members must learn it
         // (a read event still queued finds the cursor already moved and announces nothing)
         return { message, rev, readFrom: readSeq < seq - 1 ? readSeq : undefined };
