@@ -5,13 +5,14 @@
 import type { Chat } from '@chat/kit/contract';
 import { type Client, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
+import { WITHOUT_LIMITS } from './support/limits.ts';
 import { ackLoad, member, members } from './support/fanout.ts';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const RATES = (process.env.BENCH_RATES ?? '100,200,400,700,1000,1400').split(',').map(Number);
 
-const system = await startSystem({ SOCKET_RATE_BURST: '100000', SOCKET_RATE_PER_SECOND: '100000', LOG_LEVEL: 'error' });
+const system = await startSystem(WITHOUT_LIMITS);
 try {
   const users: Client[] = [];
   while (users.length < PAIRS * 2)

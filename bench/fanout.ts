@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { testRedisUrl } from '@chat/infra/testing';
 import { type Client, groupOf, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
+import { WITHOUT_LIMITS } from './support/limits.ts';
 import { fmt, type Member, member, members, saturate, startRawNodes, steady } from './support/fanout.ts';
 
 const SIZES = (process.env.BENCH_MEMBERS ?? '100,400').split(',').map(Number);
@@ -23,8 +24,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// per-socket and per-chat limits protect users from floods; the benchmark measures the delivery path itself
-const system = await startSystem({ SOCKET_RATE_BURST: '100000', SOCKET_RATE_PER_SECOND: '100000', LOG_LEVEL: 'error' });
+const system = await startSystem(WITHOUT_LIMITS);
 const raw = await startRawNodes(testRedisUrl(), [await freePort(), await freePort()]);
 const nodeUrls = [2, 3].map((o) => `http://127.0.0.1:${system.plan.portsFrom + o}`);
 

@@ -4,13 +4,14 @@
 //   BENCH_RATE=200 BENCH_SECONDS=10
 import { type Client, groupOf, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
+import { WITHOUT_LIMITS } from './support/limits.ts';
 import { ackLoad, member, members } from './support/fanout.ts';
 
 const SENDERS = 20;
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-const system = await startSystem({ SOCKET_RATE_BURST: '100000', SOCKET_RATE_PER_SECOND: '100000', LOG_LEVEL: 'error' });
+const system = await startSystem(WITHOUT_LIMITS);
 try {
   const users: Client[] = await Promise.all(Array.from({ length: SENDERS }, () => register(system.baseUrl, 'Hot')));
   const hot = await groupOf(users[0] as Client, users.slice(1), 'hot');
