@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '@chat/kit';
+import { migrateConfigShape, repoRoot } from '@chat/kit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { authConfigShape } from '../services/auth/src/config.ts';
@@ -13,7 +13,6 @@ import { receiptsWorkerConfigShape } from '../services/chat-history/src/receipts
 import { mediaConfigShape } from '../services/media/src/config.ts';
 import { realtimeConfigShape } from '../services/realtime/src/config.ts';
 import { gatewayConfigShape } from '../gateway/src/config.ts';
-import { migrateConfigShape } from '../infra/src/migrate-config.ts';
 import { serviceSpecs } from '../infra/src/services.ts';
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');

@@ -7,7 +7,6 @@ import { seedDemoChats } from './demo-chats.ts';
 import { migrateToLatest } from './migrations.ts';
 import { startPostgres } from './postgres.ts';
 import { startRedis } from './redis-server.ts';
-import { seedDemoUsers } from './seed.ts';
 import { serviceSpecs, waitForSystem } from './services.ts';
 import { Supervisor } from './supervisor.ts';
 import { buildWebIfStale } from './web-build.ts';
@@ -35,9 +34,8 @@ const redis = await startRedis(config.REDIS_URL, config.DATA_DIR, log).catch(asy
 const db = createKnex(postgres.url, 'public', { min: 0, max: 2 });
 const applied = await migrateToLatest(db);
 log.info({ applied }, 'migrations done');
-const seeding = config.NODE_ENV !== 'production';
-if (seeding) await seedDemoUsers(postgres.url);
 await db.destroy();
+const seeding = config.NODE_ENV !== 'production';
 log.info({ web: buildWebIfStale(repoRoot) }, 'web app');
 
 const plan = {
@@ -47,6 +45,7 @@ const plan = {
   redisPrefix: config.REDIS_PREFIX,
   gatewayPort: config.PORT,
   portsFrom: config.SERVICE_PORTS_FROM,
+  demoUsers: seeding,
 };
 // attachments live beside the rest of the local data unless told otherwise
 const services = serviceSpecs(plan).map((s) =>

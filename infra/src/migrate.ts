@@ -1,16 +1,6 @@
-// `npm run migrate -w infra`: brings DATABASE_URL to the newest schema (the one-shot job of container deployments).
-import { createKnex, createLogger, parseConfig, runService } from '@chat/kit';
-import { migrateConfigShape } from './migrate-config.ts';
-import { migrateToLatest } from './migrations.ts';
+// `npm run migrate -w infra`: brings every service's schema in DATABASE_URL to its newest migration (the one-shot job
+// of container deployments). One service's alone: `npm run migrate -w services/<name>`.
+import { runMigrationJob } from '@chat/kit';
+import { schemas } from './migrations.ts';
 
-await runService('migrate', async () => {
-  const { DATABASE_URL, LOG_LEVEL } = parseConfig(migrateConfigShape);
-  const logger = createLogger('migrate', LOG_LEVEL);
-  const db = createKnex(DATABASE_URL, 'public', { min: 0, max: 1 });
-  try {
-    logger.info({ applied: await migrateToLatest(db) }, 'migrated');
-  } finally {
-    await db.destroy();
-  }
-  process.exit(0);
-});
+await runMigrationJob('migrate', schemas);

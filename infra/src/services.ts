@@ -13,6 +13,8 @@ export type SystemPlan = {
   /** auth listens here, chat-history on the next port, then realtime ×2, the receipts worker and media. */
   portsFrom: number;
   logLevel?: string;
+  /** The demo accounts (auth creates them at start). */
+  demoUsers?: boolean;
 };
 
 export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
@@ -29,7 +31,11 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
   };
   const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
   const specs: ServiceSpec[] = [
-    { name: 'auth', entry: 'services/auth/src/main.ts', env: { PORT: port(0) } },
+    {
+      name: 'auth',
+      entry: 'services/auth/src/main.ts',
+      env: { PORT: port(0), ...(plan.demoUsers ? { DEMO_USERS: 'true' } : {}) },
+    },
     { name: 'chat-history', entry: 'services/chat-history/src/main.ts', env: { PORT: port(1) } },
     { name: 'realtime-1', entry: 'services/realtime/src/main.ts', env: { PORT: port(2), NODE_ID: 'realtime-1' } },
     { name: 'realtime-2', entry: 'services/realtime/src/main.ts', env: { PORT: port(3), NODE_ID: 'realtime-2' } },

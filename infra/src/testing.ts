@@ -21,10 +21,17 @@ export function testPrefix(): string {
 export type TestDatabase = { url: string; drop: () => Promise<void> };
 
 /**
- * Creates a new database on the test server, migrates it, and returns its URL. `locale: 'C'` makes it with the C
- * locale (byte order, no case mapping beyond ASCII), to show a query right on any server.
+ * Creates a new database on the test server, migrates it (unless `migrate: false`), and returns its URL.
+ * `locale: 'C'` makes it with the C locale (byte order, no case mapping beyond ASCII), to show a query right on any
+ * server.
  */
-export async function createTestDatabase({ locale }: { locale?: 'C' } = {}): Promise<TestDatabase> {
+export async function createTestDatabase({
+  locale,
+  migrate = true,
+}: {
+  locale?: 'C';
+  migrate?: boolean;
+} = {}): Promise<TestDatabase> {
   const name = `chat_test_${randomBytes(6).toString('hex')}`;
   const admin = createKnex(serverUrl(), 'public', { min: 0, max: 1 });
   await admin.raw(
@@ -34,7 +41,7 @@ export async function createTestDatabase({ locale }: { locale?: 'C' } = {}): Pro
   url.pathname = `/${name}`;
   const db: Knex = createKnex(url.toString(), 'public', { min: 0, max: 1 });
   try {
-    await migrateToLatest(db);
+    if (migrate) await migrateToLatest(db);
   } finally {
     await db.destroy();
   }

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import { repoRoot } from '@chat/kit';
-import { seedDemoUsers } from '@chat/infra/seed';
 import { type SystemPlan, serviceSpecs, waitForSystem } from '@chat/infra/services';
 import { Supervisor } from '@chat/infra/supervisor';
 import { createTestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';
@@ -42,7 +41,6 @@ export async function startSystem(
   { throughProxy = (url: string) => url }: { throughProxy?: (url: string) => string } = {},
 ) {
   const database = await createTestDatabase();
-  await seedDemoUsers(database.url);
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'media-'));
   const logs: string[] = [];
   // a port found free can be taken by another process before a service binds it: then again on other ports
@@ -57,6 +55,7 @@ export async function startSystem(
       gatewayPort: first + 6,
       portsFrom: first,
       logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
+      demoUsers: true,
     };
     const specs = serviceSpecs(plan).map((s) => ({ ...s, env: { ...s.env, MEDIA_DATA_DIR: mediaDir, ...env } }));
     const supervisor = new Supervisor(specs, repoRoot, { output: (line) => logs.push(line), restartCrashed: false });

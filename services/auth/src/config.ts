@@ -1,5 +1,5 @@
 // The auth service's environment.
-import { common, DEV_KEY_DIR, internalTokenVar, parseConfig, readKey } from '@chat/kit';
+import { ConfigError, common, DEV_KEY_DIR, internalTokenVar, parseConfig, readKey } from '@chat/kit';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -37,6 +37,8 @@ export const authConfigShape = {
   LOGIN_LONGEST_DELAY_SECONDS: count(30),
   /** Failures in a row are forgotten after this long without one. */
   LOGIN_FAILURES_FORGOTTEN_SECONDS: count(900),
+  /** Creates the demo accounts at start (local runs and tests); production refuses it. */
+  DEMO_USERS: z.enum(['true', 'false']).default('false'),
 };
 
 /** Limits per window (RATE_LIMIT_WINDOW_SECONDS) when unset: production's, and development's and tests'. */
@@ -47,6 +49,8 @@ export type AuthConfig = ReturnType<typeof loadAuthConfig>;
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseConfig(authConfigShape, env);
+  if (config.NODE_ENV === 'production' && config.DEMO_USERS === 'true')
+    throw new ConfigError('invalid configuration: DEMO_USERS: demo accounts must not exist in production');
   const limits = config.NODE_ENV === 'production' ? productionLimits : developmentLimits;
   return {
     ...config,
@@ -61,6 +65,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     privateKey: readKey(config.AUTH_PRIVATE_KEY_FILE, 'AUTH_PRIVATE_KEY_FILE', config.NODE_ENV),
     publicKey: readKey(config.AUTH_PUBLIC_KEY_FILE, 'AUTH_PUBLIC_KEY_FILE', config.NODE_ENV),
+    demoUsers: config.DEMO_USERS === 'true',
     cookieSecure: config.COOKIE_SECURE ? config.COOKIE_SECURE === 'true' : config.NODE_ENV === 'production',
   };
 }

@@ -26,4 +26,14 @@ describe('auth process', () => {
     const token = start({ NODE_ENV: 'production' });
     expect(token.stderr).toMatch(/INTERNAL_TOKEN: the development default must not be used in production/);
   });
+
+  it('refuses to create the demo accounts in production', () => {
+    const result = start({
+      NODE_ENV: 'production',
+      INTERNAL_TOKEN: 'a-real-production-secret-value',
+      DEMO_USERS: 'true',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/^auth: invalid configuration: DEMO_USERS: /);
+  });
 });

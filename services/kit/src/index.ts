@@ -14,3 +14,4 @@ export * from './rooms.ts';
 export * from './text.ts';
 export * from './rateLimit.ts';
 export * from './shardedEmitter.ts';
+export * from './migrations.ts';

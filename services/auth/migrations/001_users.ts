@@ -26,5 +26,5 @@ export async function up(knex: Knex) {
 }
 
 export async function down(knex: Knex) {
-  await knex.raw('drop schema if exists auth cascade');
+  await knex.raw('drop table if exists auth.refresh_tokens, auth.users');
 }

@@ -20,5 +20,5 @@ export async function up(knex: Knex) {
 }
 
 export async function down(knex: Knex) {
-  await knex.raw('drop schema if exists media cascade');
+  await knex.raw('drop table if exists media.uploads');
 }

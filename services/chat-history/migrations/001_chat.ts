@@ -45,5 +45,5 @@ export async function up(knex: Knex) {
 }
 
 export async function down(knex: Knex) {
-  await knex.raw('drop schema if exists chat cascade');
+  await knex.raw('drop table if exists chat.messages, chat.members, chat.chats, chat.profiles');
 }
