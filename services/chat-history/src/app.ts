@@ -23,7 +23,7 @@ import type { ChatHistoryDeps } from './domain/deps.ts';
 import { createProfileKeeper } from './domain/profiles.ts';
 import { type ChangePublisher, createChatEvents } from './events.ts';
 import type { PushNotifier } from './push/queue.ts';
-import type { ReceiptsQueue } from './receipts/queue.ts';
+import type { ReadEnqueuer } from './receipts/queue.ts';
 import { changeRoutes } from './routes/changes.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { internalRoutes } from './routes/internal.ts';
@@ -37,7 +37,7 @@ export type AppDeps = {
   /** Publishes broadcasts; also the readiness check. */
   redis: Redis;
   redisPrefix: string;
-  receipts: ReceiptsQueue;
+  receipts: ReadEnqueuer;
   pushes: PushNotifier;
   push: ChatHistoryDeps['push'];
   directory: UserDirectory;

@@ -21,7 +21,7 @@ import { createRelay } from './feed/relay.ts';
 import { startRetention } from './feed/retention.ts';
 import { createPushNotifier, createPushQueue } from './push/queue.ts';
 import { readVapidKeys } from './push/vapid.ts';
-import { createReceiptsQueue } from './receipts/queue.ts';
+import { createReceiptsQueue, ReadEnqueuer } from './receipts/queue.ts';
 import { createMediaCatalog } from './uploads.ts';
 
 await runService('chat-history', async () => {
@@ -31,7 +31,7 @@ await runService('chat-history', async () => {
   const db = createKnex(config.DATABASE_URL, 'chat');
   const redis = createRedis(config);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const receipts = createReceiptsQueue(redis, config.REDIS_PREFIX);
+  const receipts = new ReadEnqueuer(createReceiptsQueue(redis, config.REDIS_PREFIX));
   const pushes = createPushNotifier(createPushQueue(redis, config.REDIS_PREFIX), logger);
   const vapid = readVapidKeys(config.VAPID_KEYS_FILE, config.NODE_ENV);
   const metrics = createMetrics('chat-history');

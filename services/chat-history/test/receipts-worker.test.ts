@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createKnex, createLogger, createMetrics, createRedis, type Knex, type Redis } from '@chat/kit';
 import { createTestDatabase, type TestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceiptsQueue, type ReceiptsQueue } from '../src/receipts/queue.ts';
+import { createReceiptsQueue, ReadEnqueuer, type ReceiptsQueue, readsOf } from '../src/receipts/queue.ts';
 import { createReceiptsWorker } from '../src/receipts/worker-app.ts';
 import { startRedisServer, until } from './support.ts';
 
@@ -92,6 +92,33 @@ describe('receipts worker', () => {
     await worker.close();
     expect(await cursorsOf(chatId)).toEqual(expected);
     await queue.close();
+    connection.disconnect();
+  });
+
+  it('puts reads that arrive together in one job, each read in Redis before its enqueue resolves', async () => {
+    const prefix = testPrefix();
+    const { chatId, members } = await makeChat(5, 1_000);
+    const connection = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const queue = createReceiptsQueue(connection, prefix);
+    const enqueuer = new ReadEnqueuer(queue);
+    const expected: Record<string, number> = Object.fromEntries(members.map((m) => [m, 0]));
+    const reads = Array.from({ length: 1_000 }, (_, i) => {
+      const userId = members[i % members.length] as string;
+      const seq = 1 + ((i * 7919) % 1_000);
+      expected[userId] = Math.max(expected[userId] ?? 0, seq);
+      return { chatId, userId, seq };
+    });
+    await Promise.all(reads.map((read) => enqueuer.enqueue(read)));
+    // every read is in the queue now, in fewer jobs than reads: the first went alone, the rest together
+    const jobs = await queue.getJobs(['waiting']);
+    const queued = jobs.flatMap((job) => readsOf(job.data));
+    expect(queued).toHaveLength(1_000);
+    expect(jobs.length).toBeLessThan(10);
+    const worker = inProcessWorker(testRedisUrl(), prefix);
+    await drained(queue);
+    await worker.close();
+    expect(await cursorsOf(chatId)).toEqual(expected);
+    await enqueuer.close();
     connection.disconnect();
   });
 

@@ -28,7 +28,7 @@ import { type AppDeps, createApp } from '../src/app.ts';
 import type { UserDirectory } from '../src/directory.ts';
 import { createPushNotifier, createPushQueue } from '../src/push/queue.ts';
 import { readVapidKeys, DEV_VAPID_KEYS_FILE } from '../src/push/vapid.ts';
-import { createReceiptsQueue } from '../src/receipts/queue.ts';
+import { createReceiptsQueue, ReadEnqueuer } from '../src/receipts/queue.ts';
 import type { UploadCatalog } from '../src/uploads.ts';
 
 /** The users auth would know: id → name and whether the account is active. */
@@ -145,7 +145,7 @@ export async function startChatHistory({
   const db = createKnex(databaseUrl ?? database.url, 'chat', { min: 0, max: 20 });
   const redis = createRedis(testRedisUrl());
   const redisPrefix = testPrefix();
-  const receipts = createReceiptsQueue(redis, redisPrefix);
+  const receipts = new ReadEnqueuer(createReceiptsQueue(redis, redisPrefix));
   const logger = createLogger('chat-history', 'silent');
   const pushes = createPushNotifier(createPushQueue(redis, redisPrefix), logger);
   const users = new Map<string, { displayName: string; isActive?: boolean }>();

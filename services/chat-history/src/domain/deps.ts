@@ -3,7 +3,7 @@ import type { Knex, Logger } from '@chat/kit';
 import type { UserDirectory } from '../directory.ts';
 import type { ChatEvents } from '../events.ts';
 import type { PushNotifier } from '../push/queue.ts';
-import type { ReceiptsQueue } from '../receipts/queue.ts';
+import type { ReadEnqueuer } from '../receipts/queue.ts';
 import type { UploadCatalog } from '../uploads.ts';
 import type { Admission } from './admission.ts';
 import type { ProfileKeeper } from './profiles.ts';
@@ -21,7 +21,7 @@ export type ChatHistoryDeps = {
   /** Writes of one chat wait in a bounded line (see admission.ts). */
   admission: Admission;
   /** Read events go here; the receipts worker persists them. */
-  receipts: ReceiptsQueue;
+  receipts: ReadEnqueuer;
   /** Sent messages go here; the push worker notifies recipients who are not connected. */
   pushes: PushNotifier;
   /** Counts a send of the user's; throws RateLimited past their limit. */

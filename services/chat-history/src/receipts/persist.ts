@@ -1,13 +1,13 @@
 // One batched, idempotent write of read cursors: the highest seq per (chat, user), moved only forward.
 import type { Knex } from '@chat/kit';
-import type { ReadJob } from './queue.ts';
+import type { Read } from './queue.ts';
 
 export type Advanced = { chatId: string; userId: string; readSeq: number };
 
 /** Keeps the highest seq per (chat, user). */
-export function coalesce(jobs: Pick<ReadJob, 'chatId' | 'userId' | 'seq'>[]): Map<string, Advanced> {
+export function coalesce(reads: Pick<Read, 'chatId' | 'userId' | 'seq'>[]): Map<string, Advanced> {
   const highest = new Map<string, Advanced>();
-  for (const { chatId, userId, seq } of jobs) {
+  for (const { chatId, userId, seq } of reads) {
     const key = `${chatId}:${userId}`;
     const known = highest.get(key);
     if (!known || seq > known.readSeq) highest.set(key, { chatId, userId, readSeq: seq });

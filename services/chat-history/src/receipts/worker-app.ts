@@ -15,7 +15,7 @@ import { type Job, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { Batcher } from './batcher.ts';
 import { type Advanced, advanceReadCursors, coalesce } from './persist.ts';
-import { RECEIPTS_QUEUE, type ReadJob, createReceiptsQueue } from './queue.ts';
+import { createReceiptsQueue, RECEIPTS_QUEUE, type Read, type ReceiptJob, readsOf } from './queue.ts';
 
 export type ReceiptsWorkerDeps = {
   db: Knex;
@@ -38,7 +38,7 @@ function receiptMetrics(metrics: Metrics, depth: () => Promise<number>) {
   return {
     batchSize: new Histogram({
       name: 'receipts_batch_size',
-      help: 'Read jobs written per batch',
+      help: 'Reads written per batch',
       buckets: [1, 5, 10, 50, 100, 250, 500, 1000],
       registers,
     }),
@@ -50,7 +50,7 @@ function receiptMetrics(metrics: Metrics, depth: () => Promise<number>) {
     }),
     depth: new Gauge({
       name: 'receipts_queue_depth',
-      help: 'Read jobs waiting in the queue',
+      help: 'Receipt jobs waiting in the queue (a job carries the reads that arrived together)',
       registers,
       async collect() {
         this.set(await depth());
@@ -68,21 +68,24 @@ export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
     return Object.values(counts).reduce((a, b) => a + b, 0);
   });
 
-  const batcher = new Batcher<ReadJob, Advanced[]>({
+  const batcher = new Batcher<Read, Advanced[]>({
     maxSize: deps.batchSize ?? 500,
     maxWaitMs: deps.batchWaitMs ?? 20,
-    write: async (jobs) => {
-      const advanced = await advanceReadCursors(db, [...coalesce(jobs).values()]);
+    write: async (reads) => {
+      const advanced = await advanceReadCursors(db, [...coalesce(reads).values()]);
       const now = Date.now();
-      measure.batchSize.observe(jobs.length);
-      for (const job of jobs) measure.lag.observe((now - job.enqueuedAt) / 1000);
+      measure.batchSize.observe(reads.length);
+      for (const read of reads) measure.lag.observe((now - read.enqueuedAt) / 1000);
       await events.receipts(advanced);
-      logger.debug({ jobs: jobs.length, advanced: advanced.length }, 'receipts batch committed');
+      logger.debug({ reads: reads.length, advanced: advanced.length }, 'receipts batch committed');
       return advanced;
     },
   });
 
-  const worker = new Worker<ReadJob>(RECEIPTS_QUEUE, async (job: Job<ReadJob>) => void (await batcher.add(job.data)), {
+  // a job settles when every batch holding one of its reads has committed
+  const persist = async (job: Job<ReceiptJob>) =>
+    void (await Promise.all(readsOf(job.data).map((r) => batcher.add(r))));
+  const worker = new Worker<ReceiptJob>(RECEIPTS_QUEUE, persist, {
     connection: redis,
     prefix: queuePrefix(redis, redisPrefix, RECEIPTS_QUEUE),
     concurrency: deps.concurrency ?? 1000,

@@ -1,6 +1,5 @@
 // A member read up to a seq: queued for the receipts worker, which persists cursors in batches and announces them.
 import { lastSeqOf } from '../../db/chats.ts';
-import { enqueueRead } from '../../receipts/queue.ts';
 import { requireMember } from '../access.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
 import { clearMarkedUnread } from './memberState.ts';
@@ -18,5 +17,5 @@ export async function markRead(
   const upTo = Math.min(seq, await lastSeqOf(db, chatId));
   // a cursor only moves forward: anything else changes nothing and needs no job
   if (upTo <= readSeq) return;
-  await enqueueRead(receipts, { chatId, userId, seq: upTo });
+  await receipts.enqueue({ chatId, userId, seq: upTo });
 }
