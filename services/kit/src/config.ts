@@ -56,6 +56,11 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 
 export const DEV_KEY_DIR = path.join(repoRoot, 'infra/dev-keys');
 const DEV_PUBLIC_KEY_FILE = path.join(DEV_KEY_DIR, 'jwt-public.pem');
+/**
+ * The SHA-256 of the development pair's public half (SPKI, DER), which production refuses. A constant, not read from
+ * infra/dev-keys: the images leave that folder out, and a production check must not need the development files.
+ */
+export const DEV_JWT_KEY_FINGERPRINT = 'b25b14d7f6202706ee4acff74ce3e5e0d3ea0b63df0edc1f0031cd1509ce6cdc';
 
 /** Variables most services share; each service picks the ones it reads. */
 export const common = {
@@ -103,7 +108,7 @@ export function readKey(file: string, variable: string, nodeEnv: string): string
   } catch {
     throw new ConfigError(`invalid configuration: ${variable}: cannot read a PEM key from ${file}`);
   }
-  if (nodeEnv === 'production' && fingerprint === keyFingerprint(readFileSync(DEV_PUBLIC_KEY_FILE, 'utf8'))) {
+  if (nodeEnv === 'production' && fingerprint === DEV_JWT_KEY_FINGERPRINT) {
     throw new ConfigError(`invalid configuration: ${variable}: the development key must not be used in production`);
   }
   return pem;

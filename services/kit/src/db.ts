@@ -15,14 +15,20 @@ export function createKnex(url: string, schema: string, pool = { min: 0, max: 10
 }
 
 /**
+ * The pg settings a knex pool connects with: the URL it was given, or the settings knex parsed it into. Knex makes a
+ * URL's password non-enumerable (to keep it out of logs), so it is copied by name: a spread alone would drop it.
+ */
+export function connectionOf(db: Knex): pg.ClientConfig {
+  const given = (db.client as { config: { connection: string | pg.ClientConfig } }).config.connection;
+  return typeof given === 'string' ? { connectionString: given } : { ...given, password: given.password };
+}
+
+/**
  * Readiness of PostgreSQL on a connection of its own, never one of the pool's: a pool drained by slow requests must
  * not make the service look dead, and a dead server is seen at once (the pool would wait for a free connection).
  */
 export async function checkPostgres(db: Knex): Promise<void> {
-  // knex keeps what it was given: a URL, or an object of pg settings
-  const given = (db.client as { config: { connection: string | pg.ClientConfig } }).config.connection;
-  const settings = typeof given === 'string' ? { connectionString: given } : given;
-  const client = new pg.Client({ ...settings, connectionTimeoutMillis: 1_500 });
+  const client = new pg.Client({ ...connectionOf(db), connectionTimeoutMillis: 1_500 });
   client.on('error', () => {});
   try {
     await client.connect();

@@ -7,8 +7,10 @@ import {
   ConfigError,
   common,
   DEV_INTERNAL_TOKEN,
+  DEV_JWT_KEY_FINGERPRINT,
   DEV_KEY_DIR,
   internalTokenVar,
+  keyFingerprint,
   parseConfig,
   readKey,
 } from '@chat/kit';
@@ -55,6 +57,9 @@ describe('service configuration', () => {
     };
     const devPublic = readFileSync(path.join(DEV_KEY_DIR, 'jwt-public.pem'), 'utf8');
     const devPrivate = readFileSync(path.join(DEV_KEY_DIR, 'jwt-private.pem'), 'utf8');
+    // the constant production compares with (images have no infra/dev-keys) is the pair's
+    expect(keyFingerprint(devPublic)).toBe(DEV_JWT_KEY_FINGERPRINT);
+    expect(keyFingerprint(devPrivate)).toBe(DEV_JWT_KEY_FINGERPRINT);
     const copies = [
       copy('public.pem', devPublic),
       copy('private.pem', devPrivate),
