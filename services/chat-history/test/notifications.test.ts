@@ -103,10 +103,13 @@ describe('unread screens', () => {
 
   it('marks a chat unread for the member only, sends no receipt, and ends it at their next read', async () => {
     const chat = await group(ann, [ben]);
-    const sent = await send(ann, chat.id, 'hello');
-    await send(ben, chat.id, 'hi');
-    const bensOtherTab = await node.connect(ben.id, [chat.id]);
     const anns = await node.connect(ann.id, [chat.id]);
+    const sent = await send(ann, chat.id, 'hello');
+    // Ben's reply moves his cursor over Ann's message: that is a receipt, taken here before looking for others
+    const replied = nextEvent(anns, 'receipt', (r) => r.userId === ben.id);
+    await send(ben, chat.id, 'hi');
+    expect(await replied).toMatchObject({ chatId: chat.id, readSeq: sent.seq + 1 });
+    const bensOtherTab = await node.connect(ben.id, [chat.id]);
     const receipts = collectEvents(anns, 'receipt');
     const state = nextEvent(bensOtherTab, 'chat:state', (c) => c.id === chat.id && c.markedUnread);
     expect((await service.as(ben)(`/api/chats/${chat.id}/unread`, { method: 'POST' })).status).toBe(204);
