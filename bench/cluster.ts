@@ -10,6 +10,7 @@ import { SingleRedis } from '@chat/kit';
 import type { Chat } from '@chat/kit/contract';
 import { type Client, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
+import { WITHOUT_LIMITS } from './support/limits.ts';
 import { type BenchChat, fmt, member, members, saturateChats } from './support/fanout.ts';
 
 const CHATS = Number(process.env.BENCH_CHATS ?? 1000);
@@ -54,14 +55,7 @@ async function inBatches<T>(count: number, make: (i: number) => Promise<T>, batc
 }
 
 async function measure(env: Record<string, string>, redisAddresses: string[]) {
-  // per-user and per-socket limits protect users from floods; the benchmark measures the delivery path itself
-  const system = await startSystem({
-    ...env,
-    SOCKET_RATE_BURST: '100000',
-    SOCKET_RATE_PER_SECOND: '100000',
-    SEND_LIMIT_PER_USER: '1000000',
-    LOG_LEVEL: 'error',
-  });
+  const system = await startSystem({ ...env, ...WITHOUT_LIMITS });
   try {
     const users = await inBatches(USERS, () => register(system.baseUrl, 'Bench'));
     const chatIds = await inBatches(CHATS, async (k) => {

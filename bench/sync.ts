@@ -9,6 +9,7 @@ import { createKnex } from '@chat/kit';
 import type { Chat, SyncResponse } from '@chat/kit/contract';
 import { type Client, connect, connectElsewhere, groupOf, register, send } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
+import { WITHOUT_LIMITS } from './support/limits.ts';
 
 const UNREAD = Number(process.env.BENCH_UNREAD ?? 500_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -29,7 +30,7 @@ async function timed(runs: number, call: () => Promise<unknown>) {
   return { p50: ms(percentile(times, 0.5)), p99: ms(percentile(times, 0.99)) };
 }
 
-const system = await startSystem();
+const system = await startSystem(WITHOUT_LIMITS);
 const db = createKnex(system.plan.databaseUrl, 'chat', { min: 0, max: 4 });
 try {
   const [ann, ben] = await Promise.all([register(system.baseUrl, 'Ann'), register(system.baseUrl, 'Ben')]);
