@@ -58,26 +58,27 @@ export class RealtimeNodes {
     clearInterval(this.healthTimer);
   }
 
-  /** Asks every node for its status; a node that does not answer within `timeoutMs` counts a failure. */
+  /**
+   * Asks every node for its status; a node that does not answer within `timeoutMs` counts a failure. A node's load is
+   * the sockets it reported plus those sent to it since the question went out (it may not have counted them yet); a
+   * missed answer keeps the last known load and everything sent since, so no socket drops out of the count.
+   */
   async checkHealth(timeoutMs = 1_000): Promise<void> {
     await Promise.all(
       this.nodes.map(async (node) => {
-        const known = this.health.get(node) ?? { healthy: true, failures: 0, sockets: 0, assigned: 0 };
+        const assignedBefore = this.health.get(node)?.assigned ?? 0;
         const status = await fetch(new URL('/status', node), { signal: AbortSignal.timeout(timeoutMs) })
           .then((r) => (r.ok ? (r.json() as Promise<{ ready: boolean; sockets: number }>) : undefined))
           .catch(() => undefined);
+        const known = this.health.get(node) ?? { healthy: true, failures: 0, sockets: 0, assigned: 0 };
         if (status?.ready) {
-          this.health.set(node, { healthy: true, failures: 0, sockets: status.sockets, assigned: 0 });
+          const sentMeanwhile = Math.max(0, known.assigned - assignedBefore);
+          this.health.set(node, { healthy: true, failures: 0, sockets: status.sockets, assigned: sentMeanwhile });
           return;
         }
         // answered "not ready" (Redis away, draining): out at once; silent: out after a second miss
         const failures = known.failures + 1;
-        this.health.set(node, {
-          ...known,
-          failures,
-          healthy: status ? false : failures < FAILURES_TO_FAIL,
-          assigned: 0,
-        });
+        this.health.set(node, { ...known, failures, healthy: status ? false : failures < FAILURES_TO_FAIL });
       }),
     );
   }

@@ -1,0 +1,77 @@
+// How the gateway counts each realtime node's load between its health checks: no socket it sent may drop out of the
+// count, or new sockets pile onto the node that looks emptier than it is.
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '@chat/kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RealtimeNodes } from '../src/routes/sticky.ts';
+
+type FakeNode = {
+  url: string;
+  sockets: number;
+  answer: 'now' | 'never' | Promise<void>;
+  server: Server;
+  /** Called when a question arrives. */
+  asked?: () => void;
+};
+const started: FakeNode[] = [];
+
+/** A node's /status: `sockets` as it is when the question arrives, answered now, later, or never. */
+async function fakeNode(sockets: number): Promise<FakeNode> {
+  const node = { sockets, answer: 'now' } as FakeNode;
+  node.server = createServer(async (_req, res) => {
+    const counted = node.sockets;
+    node.asked?.();
+    if (node.answer === 'never') return;
+    if (node.answer !== 'now') await node.answer;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ready: true, sockets: counted }));
+  });
+  await listen(node.server, 0, '127.0.0.1');
+  node.url = `http://127.0.0.1:${(node.server.address() as AddressInfo).port}`;
+  started.push(node);
+  return node;
+}
+
+const newSocket = () => ({ headers: {} }) as IncomingMessage;
+
+afterEach(async () => {
+  for (const node of started.splice(0)) {
+    node.server.closeAllConnections();
+    await closeServer(node.server);
+  }
+});
+
+describe('the load the gateway counts per realtime node', () => {
+  it('keeps the sockets sent while a health check was on its way, which the node had not counted yet', async () => {
+    const [a, b] = [await fakeNode(0), await fakeNode(4)];
+    const nodes = new RealtimeNodes([a.url, b.url]);
+    await nodes.checkHealth();
+    let release!: () => void;
+    a.answer = new Promise((r) => (release = r));
+    const asked = new Promise<void>((r) => (a.asked = r));
+    const checking = nodes.checkHealth();
+    // the question reached node a (which counts 0) before these four sockets went to it
+    await asked;
+    expect([1, 2, 3, 4].map(() => nodes.pick(newSocket()))).toEqual([a.url, a.url, a.url, a.url]);
+    release();
+    await checking;
+    // a holds 4 now, as b does: the next two go one to each
+    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    nodes.stop();
+  });
+
+  it('keeps the last known load and the sockets sent since when a node misses a check', async () => {
+    const [a, b] = [await fakeNode(0), await fakeNode(0)];
+    const nodes = new RealtimeNodes([a.url, b.url]);
+    await nodes.checkHealth();
+    const sent = [1, 2, 3, 4].map(() => nodes.pick(newSocket()));
+    expect(sent.filter((n) => n === a.url)).toHaveLength(2);
+    a.answer = 'never';
+    b.sockets = 2;
+    await nodes.checkHealth(100);
+    // a missed one check (still in), with its 2 sockets still counted: the next two go one to each
+    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    nodes.stop();
+  });
+});
