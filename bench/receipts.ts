@@ -1,7 +1,7 @@
 // Receipts persisted per second and enqueue-to-commit lag: the worker, with reads enqueued as chat-history enqueues
 // them, beside its ceiling, a raw batched INSERT … ON CONFLICT DO UPDATE of the same rows into the same table with no
-// queue at all, and beside the former one read per job; all measured in the same run on the same database. `npm run bench:receipts` (needs PostgreSQL and Redis;
-// TEST_DATABASE_URL / TEST_REDIS_URL as for the tests).
+// queue at all, and beside the former one read per job; all measured in the same run on the same database.
+// `npm run bench:receipts` (needs PostgreSQL and Redis; TEST_DATABASE_URL / TEST_REDIS_URL as for the tests).
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, createMetrics, createRedis, type Knex } from '@chat/kit';
 import { createTestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';

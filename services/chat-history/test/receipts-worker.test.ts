@@ -34,6 +34,18 @@ const cursorsOf = async (chatId: string) =>
     ]),
   );
 
+/** `count` reads of the chat's members in turn, at `seqOf(i)`, and the cursor each member must end at (the highest). */
+function racingReads(chatId: string, members: string[], count: number, seqOf: (i: number) => number) {
+  const expected: Record<string, number> = Object.fromEntries(members.map((m) => [m, 0]));
+  const reads = Array.from({ length: count }, (_, i) => {
+    const userId = members[i % members.length] as string;
+    const seq = seqOf(i);
+    expected[userId] = Math.max(expected[userId] ?? 0, seq);
+    return { chatId, userId, seq };
+  });
+  return { reads, expected };
+}
+
 function inProcessWorker(redisUrl: string, prefix: string) {
   const redis = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const publisher = createRedis(redisUrl);
@@ -79,14 +91,8 @@ describe('receipts worker', () => {
     const { chatId, members } = await makeChat(5, 500);
     const connection = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = createReceiptsQueue(connection, prefix);
-    const expected: Record<string, number> = Object.fromEntries(members.map((m) => [m, 0]));
-    const jobs = Array.from({ length: 1000 }, (_, i) => {
-      const userId = members[i % members.length] as string;
-      const seq = 1 + Math.floor(Math.random() * 500);
-      expected[userId] = Math.max(expected[userId] ?? 0, seq);
-      return { name: 'read', data: { chatId, userId, seq, enqueuedAt: Date.now() } };
-    });
-    await queue.addBulk(jobs);
+    const { reads, expected } = racingReads(chatId, members, 1_000, () => 1 + Math.floor(Math.random() * 500));
+    await queue.addBulk(reads.map((read) => ({ name: 'read', data: { ...read, enqueuedAt: Date.now() } })));
     const worker = inProcessWorker(testRedisUrl(), prefix);
     await drained(queue);
     await worker.close();
@@ -101,13 +107,7 @@ describe('receipts worker', () => {
     const connection = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = createReceiptsQueue(connection, prefix);
     const enqueuer = new ReadEnqueuer(queue);
-    const expected: Record<string, number> = Object.fromEntries(members.map((m) => [m, 0]));
-    const reads = Array.from({ length: 1_000 }, (_, i) => {
-      const userId = members[i % members.length] as string;
-      const seq = 1 + ((i * 7919) % 1_000);
-      expected[userId] = Math.max(expected[userId] ?? 0, seq);
-      return { chatId, userId, seq };
-    });
+    const { reads, expected } = racingReads(chatId, members, 1_000, (i) => 1 + ((i * 7919) % 1_000));
     await Promise.all(reads.map((read) => enqueuer.enqueue(read)));
     // every read is in the queue now, in fewer jobs than reads: the first went alone, the rest together
     const jobs = await queue.getJobs(['waiting']);

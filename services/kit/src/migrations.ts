@@ -21,7 +21,7 @@ const HISTORY = 'knex_migrations';
 const SHARED_HISTORY = 'public.knex_migrations';
 
 /** Brings one service's schema to its newest migration; returns the names applied now. */
-export async function migrateSchema(db: Knex, owned: SchemaMigrations): Promise<string[]> {
+async function migrateSchema(db: Knex, owned: SchemaMigrations): Promise<string[]> {
   await db.raw('create schema if not exists ??', [owned.schema]);
   await takeOverSharedHistory(db, owned);
   const source: Knex.MigrationSource<string> = {

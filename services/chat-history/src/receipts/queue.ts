@@ -81,7 +81,8 @@ export class ReadEnqueuer {
 
   /** Waits for every read given to be in the queue (or refused), then closes the queue's connection use. */
   async close(): Promise<void> {
-    while (this.adding) await this.adding.catch(() => {});
+    // an add settles its reads either way and never rejects itself; the next one starts as it settles
+    while (this.adding) await this.adding;
     await this.queue.close();
   }
 }
