@@ -4,13 +4,15 @@ import { chatRoom, type Logger, type Metrics, type Redis, ShardedEmitter, socket
 import type { Chat, Message, PinsUpdate, Receipt, ServerToClientEvents } from '@chat/kit/contract';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Counter } from 'prom-client';
-import { Sequencer } from './feed/sequencer.ts';
+import { type ExpectedPlace, Sequencer } from './feed/sequencer.ts';
 
 export interface ChatEvents {
   /** Takes the rev's place in its chat's publishing order; call inside the transaction that took it. */
   hold(chatId: string, rev: number): void;
   /** Gives the place up: the transaction rolled back. */
   release(chatId: string, rev: number): void;
+  /** A place for a statement that takes its rev and commits at once; call before it runs (see sequencer.ts). */
+  expect(chatId: string): ExpectedPlace;
   // Each publishing call answers true once Redis took every event of the change (false: the relay will retry it).
   messageNew(message: Message, rev: number): Promise<boolean>;
   messageUpdated(message: Message, rev: number): Promise<boolean>;
@@ -144,6 +146,7 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   const events: ChatEvents = {
     hold: (chatId, rev) => sequencer.hold(chatId, rev),
     release: (chatId, rev) => sequencer.release(chatId, rev),
+    expect: (chatId) => sequencer.expect(chatId),
     messageNew: (message, rev) => {
       messagesSent.inc();
       return publishChange('message:new', message.chatId, rev, () =>

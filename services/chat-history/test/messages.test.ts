@@ -45,6 +45,29 @@ describe('sending', () => {
     expect(seqs(await history(ann, chat.id, '?limit=100'))).toEqual(range(1, 50));
   });
 
+  it('numbers plain sends, replies and mentions of one sender sent at once in one gapless run', async () => {
+    const chat = await newGroup(ann, [ben]);
+    const first = await send(ann, chat.id, 'first');
+    // a plain message is one statement, a reply or a mention a transaction: both lock the sender, then the chat
+    const answers = await Promise.all(
+      range(1, 30).map((i) =>
+        i % 3 === 0
+          ? service.as(ann)<Message>(`/api/chats/${chat.id}/messages`, {
+              method: 'POST',
+              body: { clientId: randomUUID(), body: `reply ${i}`, replyTo: first.body.id },
+            })
+          : send(ann, chat.id, i % 3 === 1 ? `plain ${i}` : `@[Ben](${ben.id}) ${i}`),
+      ),
+    );
+    expect(answers.filter((a) => a.status !== 201).map((a) => a.body)).toEqual([]);
+    expect(answers.map((a) => a.body.seq).sort((a, b) => a - b)).toEqual(range(2, 31));
+    expect(seqs(await history(ben, chat.id, '?limit=100'))).toEqual(range(1, 31));
+    const chatOf = async (user: TestUser) =>
+      (await service.as(user)<{ chats: Chat[] }>('/api/chats')).body.chats.find((c) => c.id === chat.id);
+    expect(await chatOf(ann)).toMatchObject({ unread: 0 });
+    expect(await chatOf(ben)).toMatchObject({ unread: 31 });
+  });
+
   it('makes one message of the same clientId sent concurrently: one 201, the others 200 with the original', async () => {
     const chat = await newGroup(ann, [ben]);
     const clientId = randomUUID();

@@ -7,6 +7,7 @@ import { testRedisUrl } from '@chat/infra/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_VAPID_KEYS_FILE, readVapidKeys } from '../src/push/vapid.ts';
 import { createPushWorker } from '../src/push/worker.ts';
+import type { PushJob } from '../src/push/queue.ts';
 import { startPushService } from './push-service.ts';
 import {
   collectEvents,
@@ -74,10 +75,16 @@ const view = async (user: TestUser, chatId: string) => (await service.as(user)<C
 /** Resolves once the worker has decided whom to push the next message sent matching `body` to. */
 const decided = (body: string) =>
   new Promise<void>((resolve) => {
-    const listener = async (job: { data: { kind: string; messageId?: string } }) => {
-      if (job.data.kind !== 'message') return;
-      const row = await service.db('messages').where({ id: job.data.messageId }).first('body');
-      if (row?.body !== body) return;
+    const listener = async (job: { data: PushJob }) => {
+      const ids =
+        job.data.kind === 'messages'
+          ? job.data.messages.map((m) => m.messageId)
+          : job.data.kind === 'message'
+            ? [job.data.messageId]
+            : [];
+      if (ids.length === 0) return;
+      const rows = await service.db('messages').whereIn('id', ids).pluck('body');
+      if (!rows.includes(body)) return;
       worker.worker.off('completed', listener as never);
       resolve();
     };

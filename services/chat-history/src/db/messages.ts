@@ -194,6 +194,75 @@ export async function appendMessageRow(
   return { row, seq: Number(row.seq), rev: Number(row.rev) };
 }
 
+export type PlainSend =
+  | { outcome: 'sent'; row: MessageRow; seq: number; rev: number; readSeqBefore: number }
+  | { outcome: 'seen' }
+  | { outcome: 'notMember' };
+
+/**
+ * A message with nothing to look up first (no reply, mention or attachment), as one statement that commits on its
+ * own: the member row is locked first (a member stays one until it commits; the same order as a send's transaction
+ * takes, so the two never deadlock), a send already made under this clientId takes nothing, and otherwise the chat
+ * row is locked for the statement alone: no round trip to the application while other senders wait for it.
+ */
+export async function appendPlainMessage(
+  db: Knex,
+  m: Pick<NewMessage, 'chatId' | 'senderId' | 'clientId' | 'body'>,
+): Promise<PlainSend> {
+  const columns = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
+  const { rows } = await db.raw<{
+    rows: (Partial<MessageRow> & { read_seq_before: string | null; seen: boolean; rev: string | null })[];
+  }>(
+    `with mem as (
+       select read_seq from members where chat_id = ? and user_id = ? for no key update
+     ), seen as (
+       select 1 from messages where chat_id = ? and client_id = ?
+     ), s as (
+       update chats set last_seq = last_seq + 1, rev = rev + 1, last_activity_at = now(), changed_at = now()
+        where id = ? and exists (select 1 from mem) and not exists (select 1 from seen)
+       returning last_seq, rev
+     ), m as (
+       insert into messages (chat_id, seq, sender_id, client_id, body, mentions, search_vector)
+       select ?, s.last_seq, ?, ?, ?, '{}'::text[], to_tsvector('russian', ?) from s
+       returning ${MESSAGE_COLUMNS.join(', ')}
+     ), c as (
+       insert into changes (chat_id, rev, kind, message_id) select ?, s.rev, 'message.new', m.id from s, m
+     ), r as (
+       update members set read_seq = greatest(read_seq, s.last_seq), marked_unread = false
+         from s where chat_id = ? and user_id = ?
+     )
+     select (select read_seq from mem) as read_seq_before, exists (select 1 from seen) as seen, ${columns}, s.rev
+       from (values (1)) as one (x) left join m on true left join s on true`,
+    [
+      m.chatId,
+      m.senderId,
+      m.chatId,
+      m.clientId,
+      m.chatId,
+      m.chatId,
+      m.senderId,
+      m.clientId,
+      m.body,
+      foldForSearch(m.body),
+      m.chatId,
+      m.chatId,
+      m.senderId,
+    ],
+  );
+  const row = rows[0];
+  if (!row || row.read_seq_before === null) return { outcome: 'notMember' };
+  if (row.seen) return { outcome: 'seen' };
+  if (!row.id || row.rev === null) throw new Error(`chat ${m.chatId} vanished while sending`);
+  const { read_seq_before, seen: _, rev, ...message } = row;
+  return {
+    outcome: 'sent',
+    row: message as MessageRow,
+    seq: Number(message.seq),
+    rev: Number(rev),
+    readSeqBefore: Number(read_seq_before),
+  };
+}
+
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */
 export function isDuplicateClientId(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };

@@ -2,8 +2,22 @@
 // from taking a rev to commit), but the work after each commit races: a change whose rev was taken here waits until
 // every lower rev this process holds for the chat is published or abandoned. Revs held by another process are not
 // waited for; a client that sees a gap fetches `…/changes` (and the relay publishes anything left behind).
+//
+// A statement that takes its rev and commits at once (a plain send, see appendMessage.ts) learns its rev only after
+// commit, when a higher rev of the same chat may already be back too. So it is expected before it runs: a change
+// published meanwhile first waits for every expected place of its chat to learn its rev, then for those below its own.
 
 type Held = { done: Promise<void>; finish: () => void };
+
+/** A place whose rev is not known yet; `known` resolves with it (undefined: nothing was taken). */
+type Expected = { known: Promise<number | undefined>; learn: (rev: number | undefined) => void };
+
+export type ExpectedPlace = {
+  /** The statement took `rev` (and committed): the place is held like any other. */
+  took(rev: number): void;
+  /** The statement took no rev (refused, failed, or a retry of a send already made). */
+  cancel(): void;
+};
 
 // A published change never waits longer than this for a lower one (that one's process may be stuck).
 const MAX_WAIT_MS = 2_000;
@@ -12,6 +26,32 @@ const FORGET_AFTER_MS = 10_000;
 
 export class Sequencer {
   private readonly chats = new Map<string, Map<number, Held>>();
+  private readonly expected = new Map<string, Set<Expected>>();
+
+  /** Expects a place in the chat's order for a statement about to take a rev and commit; call before it runs. */
+  expect(chatId: string): ExpectedPlace {
+    let places = this.expected.get(chatId);
+    if (!places) {
+      places = new Set();
+      this.expected.set(chatId, places);
+    }
+    let learn!: (rev: number | undefined) => void;
+    const known = new Promise<number | undefined>((resolve) => {
+      learn = resolve;
+    });
+    const place: Expected = { known, learn };
+    places.add(place);
+    const settle = (rev: number | undefined) => {
+      const current = this.expected.get(chatId);
+      if (!current?.delete(place)) return;
+      if (current.size === 0) this.expected.delete(chatId);
+      if (rev !== undefined) this.hold(chatId, rev);
+      learn(rev);
+    };
+    // a caller that never settles (it crashed mid-way) holds nobody up for long
+    setTimeout(() => settle(undefined), FORGET_AFTER_MS).unref();
+    return { took: (rev) => settle(rev), cancel: () => settle(undefined) };
+  }
 
   /** Takes a place in the chat's order; call right after taking the rev, inside its transaction. */
   hold(chatId: string, rev: number): void {
@@ -40,14 +80,17 @@ export class Sequencer {
 
   /** Runs `emit` once every lower rev held for the chat is done; a rev never held here runs at once. */
   async inOrder(chatId: string, rev: number, emit: () => void): Promise<void> {
-    const held = this.chats.get(chatId);
-    const before = held ? [...held].filter(([r]) => r < rev).map(([, h]) => h.done) : [];
-    if (before.length > 0) {
+    const expected = [...(this.expected.get(chatId) ?? [])].map((e) => e.known);
+    if (expected.length > 0 || this.lowerHeld(chatId, rev).length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, MAX_WAIT_MS);
       });
-      await Promise.race([Promise.all(before), late]);
+      const turn = async () => {
+        await Promise.all(expected);
+        await Promise.all(this.lowerHeld(chatId, rev));
+      };
+      await Promise.race([turn(), late]);
       clearTimeout(timer);
     }
     try {
@@ -55,6 +98,11 @@ export class Sequencer {
     } finally {
       this.release(chatId, rev);
     }
+  }
+
+  private lowerHeld(chatId: string, rev: number): Promise<void>[] {
+    const held = this.chats.get(chatId);
+    return held ? [...held].filter(([r]) => r < rev).map(([, h]) => h.done) : [];
   }
 
   /** Places held now, for metrics and tests. */

@@ -1,13 +1,18 @@
-// The "pushes" BullMQ queue: one job per sent message (who to notify is decided by the worker, off the send path),
-// which becomes one job per subscription of each recipient, each retried on its own.
+// The "pushes" BullMQ queue: the messages sent together in one job (who to notify is decided by the worker, off the
+// send path), which becomes one job per subscription of each recipient, each retried on its own.
 import { type Logger, queuePrefix, type Redis } from '@chat/kit';
 import type { PushPayload } from '@chat/kit/contract';
 import { Queue } from 'bullmq';
+import { GroupedAdds } from '../groupedAdds.ts';
 
 export const PUSH_QUEUE = 'pushes';
 
+export type SentMessage = { chatId: string; messageId: string };
+
 export type PushJob =
-  | { kind: 'message'; chatId: string; messageId: string }
+  | { kind: 'messages'; messages: SentMessage[] }
+  /** One message: what earlier releases queued, and a message of a batch the worker could not handle */
+  | ({ kind: 'message' } & SentMessage)
   | { kind: 'deliver'; subscriptionId: string; payload: PushPayload };
 
 export const pushJobOptions = {
@@ -31,13 +36,20 @@ export type PushQueue = ReturnType<typeof createPushQueue>;
  * to know. It never holds up or fails a send: a failed enqueue (Redis away) is logged and that message not pushed. */
 export type PushNotifier = { messageSent(chatId: string, messageId: string): void; close(): Promise<void> };
 
-export function createPushNotifier(queue: PushQueue, logger: Logger): PushNotifier {
+export function createPushNotifier(queue: PushQueue, logger: Logger, maxMessages = 200): PushNotifier {
+  const groups = new GroupedAdds<SentMessage>(
+    (messages) => queue.add('messages', { kind: 'messages', messages }),
+    maxMessages,
+  );
   return {
     messageSent(chatId, messageId) {
-      queue.add('message', { kind: 'message', chatId, messageId }).catch((err: Error) => {
+      groups.push({ chatId, messageId }).catch((err: Error) => {
         logger.warn({ err: err.message, chatId, messageId }, 'push not queued');
       });
     },
-    close: () => queue.close(),
+    async close() {
+      await groups.settled();
+      await queue.close();
+    },
   };
 }

@@ -8,6 +8,15 @@ type Target = { subscriptions: PushSubscriptionRow[]; payload: PushPayload };
 
 const PREVIEW = 200;
 
+/** Of these chats, the ones where some member has a push subscription (nobody else can be pushed anything). */
+export async function chatsWithSubscribers(db: Knex, chatIds: string[]): Promise<Set<string>> {
+  const rows: { chat_id: string }[] = await db('members as mb')
+    .whereIn('mb.chat_id', chatIds)
+    .whereExists((q) => q.select(db.raw('1')).from('push_subscriptions as s').whereRaw('s.user_id = mb.user_id'))
+    .distinct('mb.chat_id');
+  return new Set(rows.map((r) => r.chat_id));
+}
+
 export async function pushTargetsOf(db: Knex, chatId: string, messageId: string): Promise<Target | undefined> {
   const message = await db('messages as m')
     .join('chats as c', 'c.id', 'm.chat_id')

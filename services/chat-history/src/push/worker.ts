@@ -6,8 +6,8 @@ import { type Job, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import webPush from 'web-push';
 import { deletePushSubscriptionById, subscriptionById } from '../db/pushSubscriptions.ts';
-import { createPushQueue, PUSH_QUEUE, type PushJob } from './queue.ts';
-import { pushTargetsOf } from './recipients.ts';
+import { createPushQueue, PUSH_QUEUE, type PushJob, type SentMessage } from './queue.ts';
+import { chatsWithSubscribers, pushTargetsOf } from './recipients.ts';
 import type { VapidKeys } from './vapid.ts';
 
 export type PushWorkerDeps = {
@@ -59,6 +59,22 @@ export function createPushWorker(deps: PushWorkerDeps) {
     if (jobs.length > 0) await queue.addBulk(jobs);
   }
 
+  /** A batch: one query finds the chats anyone could be pushed in; a message that fails goes back on its own. */
+  async function fanOutAll(messages: SentMessage[]) {
+    const reachable = await chatsWithSubscribers(db, [...new Set(messages.map((m) => m.chatId))]);
+    const failed: SentMessage[] = [];
+    for (const m of messages.filter((m) => reachable.has(m.chatId))) {
+      try {
+        await fanOut(m.chatId, m.messageId);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, ...m }, 'push fan-out failed; retried on its own');
+        failed.push(m);
+      }
+    }
+    if (failed.length > 0)
+      await queue.addBulk(failed.map((m) => ({ name: 'message', data: { kind: 'message', ...m } })));
+  }
+
   async function deliver(job: Extract<PushJob, { kind: 'deliver' }>) {
     const subscription = await subscriptionById(db, job.subscriptionId);
     if (!subscription) return;
@@ -95,7 +111,8 @@ export function createPushWorker(deps: PushWorkerDeps) {
   const worker = new Worker<PushJob>(
     PUSH_QUEUE,
     async (job: Job<PushJob>) => {
-      if (job.data.kind === 'message') await fanOut(job.data.chatId, job.data.messageId);
+      if (job.data.kind === 'messages') await fanOutAll(job.data.messages);
+      else if (job.data.kind === 'message') await fanOut(job.data.chatId, job.data.messageId);
       else await deliver(job.data);
     },
     {

@@ -1,17 +1,25 @@
 // Sends a message: the next seq and rev of the chat, the message and its change record commit together, then the
-// message is broadcast. Sending also moves the sender's read cursor to the new message, and that move is a receipt.
+// message is broadcast. A plain message (most of them) is one statement; one that names other things (a reply, a
+// mention, attachments) looks them up in its transaction first. Sending also moves the sender's read cursor to the new message, and that move is a receipt.
 import { BadRequest, Conflict, NotFound } from '@chat/kit';
-import { attachmentOf, type Message, type MessageWithRev, type StoredUpload } from '@chat/kit/contract';
+import {
+  attachmentOf,
+  MENTION_PATTERN,
+  type Message,
+  type MessageWithRev,
+  type StoredUpload,
+} from '@chat/kit/contract';
 import { insertAttachments, isAlreadyPosted, postedUploadIds } from '../../db/attachments.ts';
 import { latestRevOfMessage } from '../../db/changes.ts';
 import {
   appendMessageRow,
+  appendPlainMessage,
   findMessageByClientId,
   isDuplicateClientId,
   messageFromRow,
   messageRowOf,
 } from '../../db/messages.ts';
-import { requireMember } from '../access.ts';
+import { noSuchChat, requireMember } from '../access.ts';
 import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
 import { mentionsIn } from './mentions.ts';
@@ -32,51 +40,18 @@ export type AppendMessageProps = {
 
 export type AppendResult = { message: MessageWithRev; created: boolean };
 
-export async function appendMessage(
-  deps: Pick<ChatHistoryDeps, 'db' | 'events'> & Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads'>>,
-  { chatId, senderId, clientId, body, replyTo, attachments = [], requestId }: AppendMessageProps,
-): Promise<AppendResult> {
+type Sent = { message: Message; rev: number; readFrom?: number } | { seen: Message };
+
+type SendDeps = Pick<ChatHistoryDeps, 'db' | 'events'> &
+  Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads' | 'admission'>>;
+
+export async function appendMessage(deps: SendDeps, props: AppendMessageProps): Promise<AppendResult> {
   const { db, events } = deps;
-  const uploads = await theSendersUploads(deps, senderId, attachments, requestId);
-  let sent: { message: Message; rev: number; readFrom?: number } | { seen: Message };
+  const { chatId, senderId, clientId, attachments = [] } = props;
+  const plain = attachments.length === 0 && !props.replyTo && !namesAnyone(props.body);
+  let sent: Sent;
   try {
-    sent = await inChangeTransaction(
-      deps,
-      async (tx) => {
-        // locks the sender's member row: they stay a member until this send commits, and their own concurrent sends
-        // (a retried clientId included) take turns here
-        const { readSeq } = await requireMember(tx.trx, chatId, senderId, 'forUpdate');
-        const seen = await findMessageByClientId(tx.trx, chatId, clientId);
-        if (seen) return { seen: theSendersOwn(seen, senderId) };
-        const original = replyTo ? await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()) : undefined;
-        if (replyTo && !original) {
-          throw new BadRequest('The message replied to is not in this chat', [
-            { path: 'replyTo', message: 'must be a message of this chat' },
-          ]);
-        }
-        if ((await postedUploadIds(tx.trx, attachments)).length > 0) throw alreadyPosted();
-        const mentions = await mentionsIn(tx.trx, chatId, body);
-        // from here to commit the chat row is locked: senders of one chat take seqs and revs one after another (a
-        // rollback returns both, so neither has gaps), so only what must be there happens: one statement (seq, rev,
-        // message, change, mentions, the sender's read cursor) and the attachments
-        const { row, seq, rev } = await appendMessageRow(tx.trx, {
-          chatId,
-          senderId,
-          clientId,
-          body,
-          replyToId: replyTo?.toLowerCase(),
-          mentions,
-        });
-        tx.recorded({ chatId, rev });
-        await insertAttachments(tx.trx, row.id, uploads);
-        const message = messageFromRow(row, { original, reactions: [], attachments: uploads.map(attachmentOf) });
-        // the cursor went from readSeq to seq; past anything but the sender's own new message, members must learn it
-        // (a read event still queued finds the cursor already moved and announces nothing)
-        return { message, rev, readFrom: readSeq < seq - 1 ? readSeq : undefined };
-      },
-      chatId,
-      senderId,
-    );
+    sent = plain ? await sendPlain(deps, props) : await sendInTransaction(deps, props);
   } catch (err) {
     if (isAlreadyPosted(err)) throw alreadyPosted();
     // a concurrent send with the same clientId committed first: answer with its message
@@ -94,6 +69,78 @@ export async function appendMessage(
     await events.receipts([{ chatId, userId: senderId, readSeq: sent.message.seq }]);
   }
   return { message: { ...sent.message, rev: sent.rev }, created: true };
+}
+
+/** The cursor went from `readSeq` to `seq`: past anything but the sender's own new message, members must learn it
+ * (a read event still queued finds the cursor already moved and announces nothing). */
+const readFromOf = (readSeq: number, seq: number) => (readSeq < seq - 1 ? readSeq : undefined);
+
+const namesAnyone = (body: string) => body.match(MENTION_PATTERN) !== null;
+
+/** Most messages: one statement, committed on its own (see appendPlainMessage), in the chat's line of writes. */
+async function sendPlain(deps: SendDeps, { chatId, senderId, clientId, body }: AppendMessageProps): Promise<Sent> {
+  const run = async () => {
+    const place = deps.events.expect(chatId);
+    try {
+      const result = await appendPlainMessage(deps.db, { chatId, senderId, clientId, body });
+      if (result.outcome === 'sent') place.took(result.rev);
+      else place.cancel();
+      return result;
+    } catch (err) {
+      place.cancel();
+      throw err;
+    }
+  };
+  const result = deps.admission ? await deps.admission.admit(chatId, run, senderId) : await run();
+  if (result.outcome === 'notMember') throw noSuchChat();
+  if (result.outcome === 'seen') {
+    const seen = await findMessageByClientId(deps.db, chatId, clientId);
+    if (!seen) throw new Error(`message ${clientId} of chat ${chatId} vanished`);
+    return { seen: theSendersOwn(seen, senderId) };
+  }
+  const message = messageFromRow(result.row, { reactions: [], attachments: [] });
+  return { message, rev: result.rev, readFrom: readFromOf(result.readSeqBefore, result.seq) };
+}
+
+/** A reply, a mention or attachments: what they name is looked up and checked in the send's transaction. */
+async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Promise<Sent> {
+  const { chatId, senderId, clientId, body, replyTo, attachments = [], requestId } = props;
+  const uploads = await theSendersUploads(deps, senderId, attachments, requestId);
+  return inChangeTransaction(
+    deps,
+    async (tx) => {
+      // locks the sender's member row: they stay a member until this send commits, and their own concurrent sends
+      // (a retried clientId included) take turns here
+      const { readSeq } = await requireMember(tx.trx, chatId, senderId, 'forUpdate');
+      const seen = await findMessageByClientId(tx.trx, chatId, clientId);
+      if (seen) return { seen: theSendersOwn(seen, senderId) };
+      const original = replyTo ? await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()) : undefined;
+      if (replyTo && !original) {
+        throw new BadRequest('The message replied to is not in this chat', [
+          { path: 'replyTo', message: 'must be a message of this chat' },
+        ]);
+      }
+      if ((await postedUploadIds(tx.trx, attachments)).length > 0) throw alreadyPosted();
+      const mentions = await mentionsIn(tx.trx, chatId, body);
+      // from here to commit the chat row is locked: senders of one chat take seqs and revs one after another (a
+      // rollback returns both, so neither has gaps), so only what must be there happens: one statement (seq, rev,
+      // message, change, mentions, the sender's read cursor) and the attachments
+      const { row, seq, rev } = await appendMessageRow(tx.trx, {
+        chatId,
+        senderId,
+        clientId,
+        body,
+        replyToId: replyTo?.toLowerCase(),
+        mentions,
+      });
+      tx.recorded({ chatId, rev });
+      await insertAttachments(tx.trx, row.id, uploads);
+      const message = messageFromRow(row, { original, reactions: [], attachments: uploads.map(attachmentOf) });
+      return { message, rev, readFrom: readFromOf(readSeq, seq) };
+    },
+    chatId,
+    senderId,
+  );
 }
 
 /** A clientId names one send of one sender; another member's message under it is not this sender's original. */

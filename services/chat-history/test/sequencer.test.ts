@@ -1,0 +1,46 @@
+// The publishing order of one chat's changes within a process, when revs are learned out of order.
+import { describe, expect, it } from 'vitest';
+import { Sequencer } from '../src/feed/sequencer.ts';
+
+const CHAT = 'chat-1';
+
+describe('sequencer', () => {
+  it('publishes a rev learned first after a lower rev still expected from a statement in flight', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    const low = sequencer.expect(CHAT);
+    const high = sequencer.expect(CHAT);
+    // the higher rev's statement answered first
+    high.took(8);
+    const publishingHigh = sequencer.inOrder(CHAT, 8, () => published.push(8));
+    await Promise.resolve();
+    expect(published).toEqual([]);
+    low.took(7);
+    await sequencer.inOrder(CHAT, 7, () => published.push(7));
+    await publishingHigh;
+    expect(published).toEqual([7, 8]);
+    expect(sequencer.size).toBe(0);
+  });
+
+  it('does not wait for an expected statement that took a higher rev or none', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    const later = sequencer.expect(CHAT);
+    const refused = sequencer.expect(CHAT);
+    sequencer.hold(CHAT, 3);
+    const publishing = sequencer.inOrder(CHAT, 3, () => published.push(3));
+    refused.cancel();
+    later.took(4);
+    await publishing;
+    await sequencer.inOrder(CHAT, 4, () => published.push(4));
+    expect(published).toEqual([3, 4]);
+  });
+
+  it('publishes a change at once when nothing of its chat is held or expected', async () => {
+    const sequencer = new Sequencer();
+    sequencer.expect('another chat');
+    const published: number[] = [];
+    await sequencer.inOrder(CHAT, 1, () => published.push(1));
+    expect(published).toEqual([1]);
+  });
+});
