@@ -3,7 +3,7 @@
 import { type Logger, queuePrefix, type Redis } from '@chat/kit';
 import type { PushPayload } from '@chat/kit/contract';
 import { Queue } from 'bullmq';
-import { GroupedAdds } from '../groupedAdds.ts';
+import { Batcher } from '../batcher.ts';
 
 export const PUSH_QUEUE = 'pushes';
 
@@ -32,23 +32,27 @@ export function createPushQueue(connection: Redis, redisPrefix: string) {
 
 export type PushQueue = ReturnType<typeof createPushQueue>;
 
+/** A push waits this long at most for others to share its job: a job costs Redis and the worker far more than a
+ * message costs to look at, and a notification a few tens of milliseconds later is no later to a person. */
+export const PUSH_BATCH = { maxSize: 200, maxWaitMs: 25 };
+
 /** What the send path tells the push worker: a message committed; the worker works out who is offline and wants
  * to know. It never holds up or fails a send: a failed enqueue (Redis away) is logged and that message not pushed. */
 export type PushNotifier = { messageSent(chatId: string, messageId: string): void; close(): Promise<void> };
 
-export function createPushNotifier(queue: PushQueue, logger: Logger, maxMessages = 200): PushNotifier {
-  const groups = new GroupedAdds<SentMessage>(
-    (messages) => queue.add('messages', { kind: 'messages', messages }),
-    maxMessages,
-  );
+export function createPushNotifier(queue: PushQueue, logger: Logger, batch = PUSH_BATCH): PushNotifier {
+  const batcher = new Batcher<SentMessage, unknown>({
+    ...batch,
+    write: (messages) => queue.add('messages', { kind: 'messages', messages }),
+  });
   return {
     messageSent(chatId, messageId) {
-      groups.push({ chatId, messageId }).catch((err: Error) => {
+      batcher.add({ chatId, messageId }).catch((err: Error) => {
         logger.warn({ err: err.message, chatId, messageId }, 'push not queued');
       });
     },
     async close() {
-      await groups.settled();
+      await batcher.drain();
       await queue.close();
     },
   };

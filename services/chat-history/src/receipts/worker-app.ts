@@ -13,7 +13,7 @@ import {
 import { createChatEvents } from '../events.ts';
 import { type Job, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
-import { Batcher } from './batcher.ts';
+import { Batcher } from '../batcher.ts';
 import { type Advanced, advanceReadCursors, coalesce } from './persist.ts';
 import { createReceiptsQueue, RECEIPTS_QUEUE, type Read, type ReceiptJob, readsOf } from './queue.ts';
 

@@ -1,5 +1,7 @@
-// Groups the jobs a BullMQ worker holds at once into batches: each job's processor joins the open batch and settles
-// when that batch commits, so retries, stalled-job recovery and failure bookkeeping stay BullMQ's, per job.
+// Groups items into batches written together: a batch is written when it is full or its first item has waited long
+// enough, and each `add` settles with its batch. The receipts worker groups the jobs it holds at once (each job's
+// processor settles when its batch commits, so retries and failure bookkeeping stay BullMQ's, per job); the send path
+// groups the messages it tells the push worker about.
 export type BatchOptions<T, R> = {
   /** Flush when this many items wait. */
   maxSize: number;
