@@ -45,8 +45,21 @@ const ask = async (address: string, ...[command, ...args]: string[]) =>
 
 const answers = (address: string, ...args: string[]) => ask(address, ...args).catch(() => '');
 
+/** A node that stopped before the cluster formed (another process took its port between the check and the bind). */
+class NodeExited extends Error {}
+
 /** `nodeTimeoutMs` is how long a master may be silent before its replica takes over. */
 export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise<TestRedisCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(nodeTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof NodeExited) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnce(nodeTimeoutMs: number): Promise<TestRedisCluster> {
   if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('redis-server is not on PATH');
   killOnExit();
   const dir = mkdtempSync(path.join(tmpdir(), 'redis-cluster-'));
@@ -93,7 +106,11 @@ export async function startRedisCluster({ nodeTimeoutMs = 2_000 } = {}): Promise
   }
 
   try {
-    await until(async () => (await Promise.all(addresses.map((a) => answers(a, 'PING')))).every((r) => r === 'PONG'));
+    await until(async () => {
+      const gone = nodes.find((n) => n.process.exitCode !== null || n.process.signalCode !== null);
+      if (gone) throw new NodeExited(`redis-server on ${gone.address} stopped before the cluster formed`);
+      return (await Promise.all(addresses.map((a) => answers(a, 'PING')))).every((r) => r === 'PONG');
+    });
     const created = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],

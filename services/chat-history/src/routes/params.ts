@@ -6,10 +6,18 @@ import { z } from 'zod';
 
 const id = uuid.transform((s) => s.toLowerCase());
 
+// one schema per set of names, made once: zod compiles an object schema on its first parse
+const schemas = new Map<string, z.ZodType>();
+
 /** The named path parameters, each a UUID; a malformed one is a bad request naming it. */
 export function idsOf<K extends string>(req: Request, ...names: K[]): Record<K, string> {
-  const shape = Object.fromEntries(names.map((name) => [name, id])) as Record<K, typeof id>;
-  return parseInput(z.object(shape), req.params) as Record<K, string>;
+  const key = names.join(',');
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = z.object(Object.fromEntries(names.map((name) => [name, id])));
+    schemas.set(key, schema);
+  }
+  return parseInput(schema, req.params) as Record<K, string>;
 }
 
 /** The signed-in user's id. */
