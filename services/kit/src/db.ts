@@ -14,6 +14,26 @@ export function createKnex(url: string, schema: string, pool = { min: 0, max: 10
   });
 }
 
+type PoolClient = {
+  acquireConnection(): Promise<pg.Client>;
+  releaseConnection(connection: pg.Client): Promise<unknown>;
+};
+
+/**
+ * A statement on one of the pool's connections, prepared by name: each connection sends its text and PostgreSQL
+ * parses it once, later runs send only the values and reuse the plan. For the statements that run most (a send).
+ * `text` takes $1, $2… placeholders; it must be the same for the same name.
+ */
+export async function queryPrepared<R>(db: Knex, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const client = db.client as PoolClient;
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query<R & pg.QueryResultRow>({ name, text, values })).rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 /**
  * The pg settings a knex pool connects with: the URL it was given, or the settings knex parsed it into. Knex makes a
  * URL's password non-enumerable (to keep it out of logs), so it is copied by name: a spread alone would drop it.

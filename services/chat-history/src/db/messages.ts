@@ -1,6 +1,6 @@
 // SQL for messages: the per-chat sequence, inserts, edits and keyset pages over unique(chat_id, seq); and how a row
 // becomes the message members see (with the quote it answers, its reactions and attachments, as they are now).
-import { foldForSearch, type Knex } from '@chat/kit';
+import { foldForSearch, type Knex, queryPrepared } from '@chat/kit';
 import { MENTION_ALL, type Message, REPLY_PREVIEW_LENGTH } from '@chat/kit/contract';
 import { attachmentsOf } from './attachments.ts';
 import { reactionsOf } from './reactions.ts';
@@ -194,6 +194,30 @@ export async function appendMessageRow(
   return { row, seq: Number(row.seq), rev: Number(row.rev) };
 }
 
+// $1 chat, $2 sender, $3 clientId, $4 body, $5 the body folded for search
+const APPEND_PLAIN = `
+  with mem as (
+    select read_seq from members where chat_id = $1 and user_id = $2 for no key update
+  ), seen as (
+    select 1 from messages where chat_id = $1 and client_id = $3
+  ), s as (
+    update chats set last_seq = last_seq + 1, rev = rev + 1, last_activity_at = now(), changed_at = now()
+     where id = $1 and exists (select 1 from mem) and not exists (select 1 from seen)
+    returning last_seq, rev
+  ), m as (
+    insert into messages (chat_id, seq, sender_id, client_id, body, mentions, search_vector)
+    select $1, s.last_seq, $2, $3, $4, '{}'::text[], to_tsvector('russian', $5) from s
+    returning ${MESSAGE_COLUMNS.join(', ')}
+  ), c as (
+    insert into changes (chat_id, rev, kind, message_id) select $1, s.rev, 'message.new', m.id from s, m
+  ), r as (
+    update members set read_seq = greatest(read_seq, s.last_seq), marked_unread = false
+      from s where chat_id = $1 and user_id = $2
+  )
+  select (select read_seq from mem) as read_seq_before, exists (select 1 from seen) as seen,
+         ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}, s.rev
+    from (values (1)) as one (x) left join m on true left join s on true`;
+
 export type PlainSend =
   | { outcome: 'sent'; row: MessageRow; seq: number; rev: number; readSeqBefore: number }
   | { outcome: 'seen' }
@@ -209,46 +233,9 @@ export async function appendPlainMessage(
   db: Knex,
   m: Pick<NewMessage, 'chatId' | 'senderId' | 'clientId' | 'body'>,
 ): Promise<PlainSend> {
-  const columns = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
-  const { rows } = await db.raw<{
-    rows: (Partial<MessageRow> & { read_seq_before: string | null; seen: boolean; rev: string | null })[];
-  }>(
-    `with mem as (
-       select read_seq from members where chat_id = ? and user_id = ? for no key update
-     ), seen as (
-       select 1 from messages where chat_id = ? and client_id = ?
-     ), s as (
-       update chats set last_seq = last_seq + 1, rev = rev + 1, last_activity_at = now(), changed_at = now()
-        where id = ? and exists (select 1 from mem) and not exists (select 1 from seen)
-       returning last_seq, rev
-     ), m as (
-       insert into messages (chat_id, seq, sender_id, client_id, body, mentions, search_vector)
-       select ?, s.last_seq, ?, ?, ?, '{}'::text[], to_tsvector('russian', ?) from s
-       returning ${MESSAGE_COLUMNS.join(', ')}
-     ), c as (
-       insert into changes (chat_id, rev, kind, message_id) select ?, s.rev, 'message.new', m.id from s, m
-     ), r as (
-       update members set read_seq = greatest(read_seq, s.last_seq), marked_unread = false
-         from s where chat_id = ? and user_id = ?
-     )
-     select (select read_seq from mem) as read_seq_before, exists (select 1 from seen) as seen, ${columns}, s.rev
-       from (values (1)) as one (x) left join m on true left join s on true`,
-    [
-      m.chatId,
-      m.senderId,
-      m.chatId,
-      m.clientId,
-      m.chatId,
-      m.chatId,
-      m.senderId,
-      m.clientId,
-      m.body,
-      foldForSearch(m.body),
-      m.chatId,
-      m.chatId,
-      m.senderId,
-    ],
-  );
+  const rows = await queryPrepared<
+    Partial<MessageRow> & { read_seq_before: string | null; seen: boolean; rev: string | null }
+  >(db, 'append_plain_message', APPEND_PLAIN, [m.chatId, m.senderId, m.clientId, m.body, foldForSearch(m.body)]);
   const row = rows[0];
   if (!row || row.read_seq_before === null) return { outcome: 'notMember' };
   if (row.seen) return { outcome: 'seen' };
