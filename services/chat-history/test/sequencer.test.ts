@@ -36,6 +36,21 @@ describe('sequencer', () => {
     expect(published).toEqual([3, 4]);
   });
 
+  it('does not hold a change up for a statement of its chat that started after it', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    const first = sequencer.expect(CHAT);
+    const second = sequencer.expect(CHAT);
+    first.took(5);
+    const publishing = sequencer.inOrder(CHAT, 5, () => published.push(5));
+    // published before the second statement (waiting behind it for the chat's lock) is back
+    expect(published).toEqual([5]);
+    await publishing;
+    second.took(6);
+    await sequencer.inOrder(CHAT, 6, () => published.push(6));
+    expect(published).toEqual([5, 6]);
+  });
+
   it('publishes a change at once when nothing of its chat is held or expected', async () => {
     const sequencer = new Sequencer();
     sequencer.expect('another chat');
