@@ -22,6 +22,22 @@ describe('sequencer', () => {
     expect(sequencer.size).toBe(0);
   });
 
+  it('keeps rev order when the statement that started first took the higher rev', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    // both in flight: the one sent second reached the chat's lock first
+    const sentFirst = sequencer.expect(CHAT);
+    const sentSecond = sequencer.expect(CHAT);
+    sentFirst.took(6);
+    const publishingSix = sequencer.inOrder(CHAT, 6, () => published.push(6));
+    await Promise.resolve();
+    expect(published).toEqual([]);
+    sentSecond.took(5);
+    await sequencer.inOrder(CHAT, 5, () => published.push(5));
+    await publishingSix;
+    expect(published).toEqual([5, 6]);
+  });
+
   it('does not wait for an expected statement that took a higher rev or none', async () => {
     const sequencer = new Sequencer();
     const published: number[] = [];
@@ -34,21 +50,6 @@ describe('sequencer', () => {
     await publishing;
     await sequencer.inOrder(CHAT, 4, () => published.push(4));
     expect(published).toEqual([3, 4]);
-  });
-
-  it('does not hold a change up for a statement of its chat that started after it', async () => {
-    const sequencer = new Sequencer();
-    const published: number[] = [];
-    const first = sequencer.expect(CHAT);
-    const second = sequencer.expect(CHAT);
-    first.took(5);
-    const publishing = sequencer.inOrder(CHAT, 5, () => published.push(5));
-    // published before the second statement (waiting behind it for the chat's lock) is back
-    expect(published).toEqual([5]);
-    await publishing;
-    second.took(6);
-    await sequencer.inOrder(CHAT, 6, () => published.push(6));
-    expect(published).toEqual([5, 6]);
   });
 
   it('publishes a change at once when nothing of its chat is held or expected', async () => {

@@ -5,14 +5,12 @@
 //
 // A statement that takes its rev and commits at once (a plain send, see appendMessage.ts) learns its rev only after
 // commit, when a higher rev of the same chat may already be back too. So it is expected before it runs: a change
-// published meanwhile first waits for the expected places of its chat that started before it (statements of one chat
-// take the chat's lock, and so their revs, in the order they arrive) to learn their revs, then for those below its own.
-// Not waiting for the ones that started after it keeps a busy chat's sends from waiting on each other in a chain.
+// published meanwhile first waits for every expected place of its chat to learn its rev, then for those below its own.
 
-type Held = { done: Promise<void>; finish: () => void; started?: number };
+type Held = { done: Promise<void>; finish: () => void };
 
 /** A place whose rev is not known yet; `known` resolves with it (undefined: nothing was taken). */
-type Expected = { known: Promise<number | undefined>; started: number };
+type Expected = { known: Promise<number | undefined>; learn: (rev: number | undefined) => void };
 
 export type ExpectedPlace = {
   /** The statement took `rev` (and committed): the place is held like any other. */
@@ -29,7 +27,6 @@ const FORGET_AFTER_MS = 10_000;
 export class Sequencer {
   private readonly chats = new Map<string, Map<number, Held>>();
   private readonly expected = new Map<string, Set<Expected>>();
-  private started = 0;
 
   /** Expects a place in the chat's order for a statement about to take a rev and commit; call before it runs. */
   expect(chatId: string): ExpectedPlace {
@@ -42,13 +39,13 @@ export class Sequencer {
     const known = new Promise<number | undefined>((resolve) => {
       learn = resolve;
     });
-    const place: Expected = { known, started: ++this.started };
+    const place: Expected = { known, learn };
     places.add(place);
     const settle = (rev: number | undefined) => {
       const current = this.expected.get(chatId);
       if (!current?.delete(place)) return;
       if (current.size === 0) this.expected.delete(chatId);
-      if (rev !== undefined) this.hold(chatId, rev, place.started);
+      if (rev !== undefined) this.hold(chatId, rev);
       learn(rev);
     };
     // a caller that never settles (it crashed mid-way) holds nobody up for long
@@ -57,7 +54,7 @@ export class Sequencer {
   }
 
   /** Takes a place in the chat's order; call right after taking the rev, inside its transaction. */
-  hold(chatId: string, rev: number, started?: number): void {
+  hold(chatId: string, rev: number): void {
     let held = this.chats.get(chatId);
     if (!held) {
       held = new Map();
@@ -67,7 +64,7 @@ export class Sequencer {
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    held.set(rev, { done, finish, started });
+    held.set(rev, { done, finish });
     setTimeout(() => this.release(chatId, rev), FORGET_AFTER_MS).unref();
   }
 
@@ -83,8 +80,7 @@ export class Sequencer {
 
   /** Runs `emit` once every lower rev held for the chat is done; a rev never held here runs at once. */
   async inOrder(chatId: string, rev: number, emit: () => void): Promise<void> {
-    const started = this.chats.get(chatId)?.get(rev)?.started ?? Number.POSITIVE_INFINITY;
-    const expected = [...(this.expected.get(chatId) ?? [])].filter((e) => e.started < started).map((e) => e.known);
+    const expected = [...(this.expected.get(chatId) ?? [])].map((e) => e.known);
     if (expected.length > 0 || this.lowerHeld(chatId, rev).length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => {
