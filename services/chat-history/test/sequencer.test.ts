@@ -52,6 +52,43 @@ describe('sequencer', () => {
     expect(published).toEqual([3, 4]);
   });
 
+  it('does not hold a change up for the statements behind it when the rev before it was taken here', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    const first = sequencer.expect(CHAT);
+    first.took(4);
+    await sequencer.inOrder(CHAT, 4, () => published.push(4));
+    const next = sequencer.expect(CHAT);
+    const queued = sequencer.expect(CHAT);
+    next.took(5);
+    const publishing = sequencer.inOrder(CHAT, 5, () => published.push(5));
+    // 4 went out from here, so the statement still on its way can only take a later rev
+    expect(published).toEqual([4, 5]);
+    await publishing;
+    queued.took(6);
+    await sequencer.inOrder(CHAT, 6, () => published.push(6));
+    expect(published).toEqual([4, 5, 6]);
+  });
+
+  it('waits for a statement on its way that may take again the rev a rolled-back transaction gave back', async () => {
+    const sequencer = new Sequencer();
+    const published: number[] = [];
+    sequencer.hold(CHAT, 3);
+    await sequencer.inOrder(CHAT, 3, () => published.push(3));
+    sequencer.hold(CHAT, 4);
+    sequencer.release(CHAT, 4);
+    const retaking = sequencer.expect(CHAT);
+    const after = sequencer.expect(CHAT);
+    after.took(5);
+    const publishingFive = sequencer.inOrder(CHAT, 5, () => published.push(5));
+    await Promise.resolve();
+    expect(published).toEqual([3]);
+    retaking.took(4);
+    await sequencer.inOrder(CHAT, 4, () => published.push(4));
+    await publishingFive;
+    expect(published).toEqual([3, 4, 5]);
+  });
+
   it('publishes a change at once when nothing of its chat is held or expected', async () => {
     const sequencer = new Sequencer();
     sequencer.expect('another chat');

@@ -6,6 +6,8 @@
 // A statement that takes its rev and commits at once (a plain send, see appendMessage.ts) learns its rev only after
 // commit, when a higher rev of the same chat may already be back too. So it is expected before it runs: a change
 // published meanwhile first waits for every expected place of its chat to learn its rev, then for those below its own.
+// Unless the rev just below its own was taken here: that one waits for anything lower in turn, so a busy chat's sends
+// do not wait for the ones queued behind them for the chat's lock.
 
 type Held = { done: Promise<void>; finish: () => void };
 
@@ -23,10 +25,16 @@ export type ExpectedPlace = {
 const MAX_WAIT_MS = 2_000;
 // A place never published nor released (its caller failed after commit) is given up after this.
 const FORGET_AFTER_MS = 10_000;
+// Revs taken here that are remembered per chat, and chats remembered at most (past that, all are forgotten: a change
+// whose predecessor is not known here just waits for the places expected in its chat).
+const REVS_REMEMBERED = 64;
+const CHATS_REMEMBERED = 10_000;
 
 export class Sequencer {
   private readonly chats = new Map<string, Map<number, Held>>();
   private readonly expected = new Map<string, Set<Expected>>();
+  /** Revs taken here lately, per chat (held now or already published). */
+  private readonly taken = new Map<string, Set<number>>();
 
   /** Expects a place in the chat's order for a statement about to take a rev and commit; call before it runs. */
   expect(chatId: string): ExpectedPlace {
@@ -65,11 +73,29 @@ export class Sequencer {
       finish = resolve;
     });
     held.set(rev, { done, finish });
+    this.remember(chatId, rev);
     setTimeout(() => this.release(chatId, rev), FORGET_AFTER_MS).unref();
   }
 
   /** Gives up a place (its transaction rolled back, or nothing is to be published). */
   release(chatId: string, rev: number): void {
+    // a rolled-back rev is taken again by the next writer, maybe a statement of this process still on its way
+    this.taken.get(chatId)?.delete(rev);
+    this.finish(chatId, rev);
+  }
+
+  private remember(chatId: string, rev: number): void {
+    let revs = this.taken.get(chatId);
+    if (!revs) {
+      if (this.taken.size >= CHATS_REMEMBERED) this.taken.clear();
+      revs = new Set();
+      this.taken.set(chatId, revs);
+    }
+    revs.add(rev);
+    if (revs.size > REVS_REMEMBERED) revs.delete(revs.values().next().value as number);
+  }
+
+  private finish(chatId: string, rev: number): void {
     const held = this.chats.get(chatId);
     const place = held?.get(rev);
     if (!held || !place) return;
@@ -80,7 +106,8 @@ export class Sequencer {
 
   /** Runs `emit` once every lower rev held for the chat is done; a rev never held here runs at once. */
   async inOrder(chatId: string, rev: number, emit: () => void): Promise<void> {
-    const expected = [...(this.expected.get(chatId) ?? [])].map((e) => e.known);
+    const afterOwn = this.taken.get(chatId)?.has(rev - 1) ?? false;
+    const expected = afterOwn ? [] : [...(this.expected.get(chatId) ?? [])].map((e) => e.known);
     if (expected.length > 0 || this.lowerHeld(chatId, rev).length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => {
@@ -96,7 +123,7 @@ export class Sequencer {
     try {
       emit();
     } finally {
-      this.release(chatId, rev);
+      this.finish(chatId, rev);
     }
   }
 
