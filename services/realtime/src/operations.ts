@@ -75,7 +75,9 @@ export function createNodeOperations({
       () => true,
       () => false,
     );
-    res.json({ ready: redisOk && !draining, draining, sockets: local.size });
+    // connections from the moment they arrive, not once signed in (that waits for chat-history): the gateway counts
+    // what it sent since it asked, so one still signing in when the node answered would be missing from both counts
+    res.json({ ready: redisOk && !draining, draining, sockets: io.engine.clientsCount });
   });
   routes.post('/drain', requireInternal(internalToken), (_req, res) => {
     drain();
