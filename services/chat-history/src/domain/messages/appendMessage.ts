@@ -1,6 +1,7 @@
 // Sends a message: the next seq and rev of the chat, the message and its change record commit together, then the
 // message is broadcast. A plain message (most of them) is one statement; one that names other things (a reply, a
-// mention, attachments) looks them up in its transaction first. Sending also moves the sender's read cursor to the new message, and that move is a receipt.
+// mention, attachments) looks them up in its transaction first. Sending also moves the sender's read cursor to the new
+// message, and that move is a receipt.
 import { BadRequest, Conflict, NotFound } from '@chat/kit';
 import {
   attachmentOf,
