@@ -143,59 +143,9 @@ export type NewMessage = {
   mentions: string[];
 };
 
-/**
- * A new message, in one statement: it locks the chat row until the transaction ends (senders of one chat take turns
- * from here to commit) and takes the chat's next seq and rev, inserts the message, its change record, a mention row
- * per member named (user_id null for @all), and moves the sender's read cursor to it. One round trip while the chat
- * is locked instead of one per write; a unique violation of (chat_id, client_id) fails it whole, as an insert would.
- */
-export async function appendMessageRow(
-  trx: Knex.Transaction,
-  m: NewMessage,
-): Promise<{ row: MessageRow; seq: number; rev: number }> {
-  const columns = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
-  const { rows } = await trx.raw<{ rows: (MessageRow & { rev: string })[] }>(
-    `with s as (
-       update chats set last_seq = last_seq + 1, rev = rev + 1, last_activity_at = now(), changed_at = now()
-        where id = ?
-       returning last_seq, rev
-     ), m as (
-       insert into messages (chat_id, seq, sender_id, client_id, body, reply_to_id, mentions, search_vector)
-       select ?, s.last_seq, ?, ?, ?, ?, ?::text[], to_tsvector('russian', ?) from s
-       returning ${MESSAGE_COLUMNS.join(', ')}
-     ), c as (
-       insert into changes (chat_id, rev, kind, message_id) select ?, s.rev, 'message.new', m.id from s, m
-     ), n as (
-       insert into mentions (chat_id, seq, user_id) select ?, s.last_seq, nullif(u, ?)::uuid from s, unnest(?::text[]) as u
-     ), r as (
-       update members set read_seq = greatest(read_seq, (select last_seq from s)), marked_unread = false
-        where chat_id = ? and user_id = ?
-     )
-     select ${columns}, s.rev from m, s`,
-    [
-      m.chatId,
-      m.chatId,
-      m.senderId,
-      m.clientId,
-      m.body,
-      m.replyToId ?? null,
-      m.mentions,
-      foldForSearch(m.body),
-      m.chatId,
-      m.chatId,
-      MENTION_ALL,
-      m.mentions,
-      m.chatId,
-      m.senderId,
-    ],
-  );
-  const row = rows[0];
-  if (!row) throw new Error(`chat ${m.chatId} vanished while sending`);
-  return { row, seq: Number(row.seq), rev: Number(row.rev) };
-}
-
-// $1 chat, $2 sender, $3 clientId, $4 body, $5 the body folded for search
-const APPEND_PLAIN = `
+// $1 chat, $2 sender, $3 clientId, $4 body, $5 the body folded for search, $6 the message replied to (or null),
+// $7 the members named and 'all' for @all
+const APPEND = `
   with mem as (
     select read_seq from members where chat_id = $1 and user_id = $2 for no key update
   ), seen as (
@@ -205,11 +155,14 @@ const APPEND_PLAIN = `
      where id = $1 and exists (select 1 from mem) and not exists (select 1 from seen)
     returning last_seq, rev
   ), m as (
-    insert into messages (chat_id, seq, sender_id, client_id, body, mentions, search_vector)
-    select $1, s.last_seq, $2, $3, $4, '{}'::text[], to_tsvector('russian', $5) from s
+    insert into messages (chat_id, seq, sender_id, client_id, body, reply_to_id, mentions, search_vector)
+    select $1, s.last_seq, $2, $3, $4, $6, $7::text[], to_tsvector('russian', $5) from s
     returning ${MESSAGE_COLUMNS.join(', ')}
   ), c as (
     insert into changes (chat_id, rev, kind, message_id) select $1, s.rev, 'message.new', m.id from s, m
+  ), n as (
+    insert into mentions (chat_id, seq, user_id)
+    select $1, s.last_seq, nullif(u, '${MENTION_ALL}')::uuid from s, unnest($7::text[]) as u
   ), r as (
     update members set read_seq = greatest(read_seq, s.last_seq), marked_unread = false
       from s where chat_id = $1 and user_id = $2
@@ -218,24 +171,32 @@ const APPEND_PLAIN = `
          ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}, s.rev
     from (values (1)) as one (x) left join m on true left join s on true`;
 
-export type PlainSend =
+export type Appended =
   | { outcome: 'sent'; row: MessageRow; seq: number; rev: number; readSeqBefore: number }
   | { outcome: 'seen' }
   | { outcome: 'notMember' };
 
 /**
- * A message with nothing to look up first (no reply, mention or attachment), as one statement that commits on its
- * own: the member row is locked first (a member stays one until it commits; the same order as a send's transaction
- * takes, so the two never deadlock), a send already made under this clientId takes nothing, and otherwise the chat
- * row is locked for the statement alone: no round trip to the application while other senders wait for it.
+ * A new message, as one statement prepared once per connection: the member row is locked first (a member stays one
+ * until it commits), a send already made under this clientId takes nothing, and otherwise the chat row is locked (the
+ * chat's senders take turns from here to commit), the chat's next seq and rev are taken, and the message, its change
+ * record, a mention row per member named (user_id null for @all) and the sender's read cursor are written. On its
+ * own it commits at once, no round trip to the application while the chat is locked; in a transaction (a reply or
+ * attachments, looked up first) the chat stays locked until that commits. A unique violation of (chat_id, client_id)
+ * fails it whole, as an insert would.
  */
-export async function appendPlainMessage(
-  db: Knex,
-  m: Pick<NewMessage, 'chatId' | 'senderId' | 'clientId' | 'body'>,
-): Promise<PlainSend> {
+export async function appendMessageRow(db: Knex | Knex.Transaction, m: NewMessage): Promise<Appended> {
   const rows = await queryPrepared<
     Partial<MessageRow> & { read_seq_before: string | null; seen: boolean; rev: string | null }
-  >(db, 'append_plain_message', APPEND_PLAIN, [m.chatId, m.senderId, m.clientId, m.body, foldForSearch(m.body)]);
+  >(db, 'append_message', APPEND, [
+    m.chatId,
+    m.senderId,
+    m.clientId,
+    m.body,
+    foldForSearch(m.body),
+    m.replyToId ?? null,
+    m.mentions,
+  ]);
   const row = rows[0];
   if (!row || row.read_seq_before === null) return { outcome: 'notMember' };
   if (row.seen) return { outcome: 'seen' };

@@ -1,7 +1,6 @@
 // The "receipts" BullMQ queue: read events go in here (after the membership check) and the worker persists them.
 import { queuePrefix, type Redis } from '@chat/kit';
 import { Queue } from 'bullmq';
-import { GroupedAdds } from '../groupedAdds.ts';
 
 export const RECEIPTS_QUEUE = 'receipts';
 
@@ -37,26 +36,53 @@ export function createReceiptsQueue(connection: Redis, redisPrefix: string) {
 
 export type ReceiptsQueue = ReturnType<typeof createReceiptsQueue>;
 
+type Waiting = { read: Read; resolve: () => void; reject: (err: unknown) => void };
+
 /**
- * Puts reads in the queue, the ones that arrive together in one job (see groupedAdds.ts): under load this is what
- * lets the worker keep up; when idle it adds no wait. Each `enqueue` resolves once Redis holds the job with its read.
+ * Puts reads in the queue, the ones that arrive together in one job: a read goes at once when the queue is idle, and
+ * the reads that arrive while a job is being added go together in the next. A job costs Redis and the worker far more
+ * than a read costs PostgreSQL, so under load this is what lets the worker keep up; when idle it adds no wait. Each
+ * `enqueue` resolves once Redis holds the job with its read.
  */
 export class ReadEnqueuer {
+  private waiting: Waiting[] = [];
+  private adding?: Promise<void>;
   private readonly queue: ReceiptsQueue;
-  private readonly groups: GroupedAdds<Read>;
+  private readonly maxReads: number;
 
   constructor(queue: ReceiptsQueue, maxReads = 500) {
     this.queue = queue;
-    this.groups = new GroupedAdds((reads) => queue.add('reads', { reads }), maxReads);
+    this.maxReads = maxReads;
   }
 
   enqueue(read: Omit<Read, 'enqueuedAt'>): Promise<void> {
-    return this.groups.push({ ...read, enqueuedAt: Date.now() });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ read: { ...read, enqueuedAt: Date.now() }, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.adding || this.waiting.length === 0) return;
+    const taken = this.waiting.splice(0, this.maxReads);
+    this.adding = this.queue.add('reads', { reads: taken.map((w) => w.read) }).then(
+      () => {
+        for (const w of taken) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of taken) w.reject(err);
+      },
+    );
+    void this.adding.finally(() => {
+      this.adding = undefined;
+      this.next();
+    });
   }
 
   /** Waits for every read given to be in the queue (or refused), then closes the queue's connection use. */
   async close(): Promise<void> {
-    await this.groups.settled();
+    // an add settles its reads either way and never rejects itself; the next one starts as it settles
+    while (this.adding) await this.adding;
     await this.queue.close();
   }
 }

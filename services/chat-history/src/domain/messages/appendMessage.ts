@@ -2,7 +2,7 @@
 // message is broadcast. A plain message (most of them) is one statement; one that names other things (a reply, a
 // mention, attachments) looks them up in its transaction first. Sending also moves the sender's read cursor to the new
 // message, and that move is a receipt.
-import { BadRequest, Conflict, NotFound } from '@chat/kit';
+import { BadRequest, Conflict, type Knex, NotFound } from '@chat/kit';
 import {
   attachmentOf,
   MENTION_PATTERN,
@@ -13,8 +13,8 @@ import {
 import { insertAttachments, isAlreadyPosted, postedUploadIds } from '../../db/attachments.ts';
 import { latestRevOfMessage } from '../../db/changes.ts';
 import {
+  type Appended,
   appendMessageRow,
-  appendPlainMessage,
   findMessageByClientId,
   isDuplicateClientId,
   messageFromRow,
@@ -78,29 +78,25 @@ const readFromOf = (readSeq: number, seq: number) => (readSeq < seq - 1 ? readSe
 
 const namesAnyone = (body: string) => body.match(MENTION_PATTERN) !== null;
 
-/** Most messages: one statement, committed on its own (see appendPlainMessage), in the chat's line of writes. */
-async function sendPlain(deps: SendDeps, { chatId, senderId, clientId, body }: AppendMessageProps): Promise<Sent> {
+/** Most messages: the statement alone, committed on its own (see appendMessageRow), in the chat's line of writes. */
+async function sendPlain(deps: SendDeps, props: AppendMessageProps): Promise<Sent> {
+  const { chatId, senderId, clientId, body } = props;
   const run = async () => {
     const place = deps.events.expect(chatId);
     try {
-      const result = await appendPlainMessage(deps.db, { chatId, senderId, clientId, body });
-      if (result.outcome === 'sent') place.took(result.rev);
+      const appended = await appendMessageRow(deps.db, { chatId, senderId, clientId, body, mentions: [] });
+      if (appended.outcome === 'sent') place.took(appended.rev);
       else place.cancel();
-      return result;
+      return appended;
     } catch (err) {
       place.cancel();
       throw err;
     }
   };
-  const result = deps.admission ? await deps.admission.admit(chatId, run, senderId) : await run();
-  if (result.outcome === 'notMember') throw noSuchChat();
-  if (result.outcome === 'seen') {
-    const seen = await findMessageByClientId(deps.db, chatId, clientId);
-    if (!seen) throw new Error(`message ${clientId} of chat ${chatId} vanished`);
-    return { seen: theSendersOwn(seen, senderId) };
-  }
-  const message = messageFromRow(result.row, { reactions: [], attachments: [] });
-  return { message, rev: result.rev, readFrom: readFromOf(result.readSeqBefore, result.seq) };
+  const appended = deps.admission ? await deps.admission.admit(chatId, run, senderId) : await run();
+  if (appended.outcome !== 'sent') return notSent(deps.db, appended, props);
+  const message = messageFromRow(appended.row, { reactions: [], attachments: [] });
+  return { message, rev: appended.rev, readFrom: readFromOf(appended.readSeqBefore, appended.seq) };
 }
 
 /** A reply, a mention or attachments: what they name is looked up and checked in the send's transaction. */
@@ -112,7 +108,7 @@ async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Pro
     async (tx) => {
       // locks the sender's member row: they stay a member until this send commits, and their own concurrent sends
       // (a retried clientId included) take turns here
-      const { readSeq } = await requireMember(tx.trx, chatId, senderId, 'forUpdate');
+      await requireMember(tx.trx, chatId, senderId, 'forUpdate');
       const seen = await findMessageByClientId(tx.trx, chatId, clientId);
       if (seen) return { seen: theSendersOwn(seen, senderId) };
       const original = replyTo ? await messageRowOf(tx.trx, chatId, replyTo.toLowerCase()) : undefined;
@@ -126,7 +122,7 @@ async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Pro
       // from here to commit the chat row is locked: senders of one chat take seqs and revs one after another (a
       // rollback returns both, so neither has gaps), so only what must be there happens: one statement (seq, rev,
       // message, change, mentions, the sender's read cursor) and the attachments
-      const { row, seq, rev } = await appendMessageRow(tx.trx, {
+      const appended = await appendMessageRow(tx.trx, {
         chatId,
         senderId,
         clientId,
@@ -134,14 +130,29 @@ async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Pro
         replyToId: replyTo?.toLowerCase(),
         mentions,
       });
+      // a concurrent send with this clientId may have committed since it was looked up
+      if (appended.outcome !== 'sent') return notSent(tx.trx, appended, props);
+      const { row, seq, rev, readSeqBefore } = appended;
       tx.recorded({ chatId, rev });
       await insertAttachments(tx.trx, row.id, uploads);
       const message = messageFromRow(row, { original, reactions: [], attachments: uploads.map(attachmentOf) });
-      return { message, rev, readFrom: readFromOf(readSeq, seq) };
+      return { message, rev, readFrom: readFromOf(readSeqBefore, seq) };
     },
     chatId,
     senderId,
   );
+}
+
+/** The statement wrote nothing: the sender is not a member, or a send was already made under this clientId. */
+async function notSent(
+  db: Knex | Knex.Transaction,
+  appended: Exclude<Appended, { outcome: 'sent' }>,
+  { chatId, senderId, clientId }: AppendMessageProps,
+): Promise<Sent> {
+  if (appended.outcome === 'notMember') throw noSuchChat();
+  const seen = await findMessageByClientId(db, chatId, clientId);
+  if (!seen) throw new Error(`message ${clientId} of chat ${chatId} vanished`);
+  return { seen: theSendersOwn(seen, senderId) };
 }
 
 /** A clientId names one send of one sender; another member's message under it is not this sender's original. */
