@@ -11,9 +11,6 @@
 
 type Held = { done: Promise<void>; finish: () => void };
 
-/** A place whose rev is not known yet; `known` resolves with it (undefined: nothing was taken). */
-type Expected = { known: Promise<number | undefined>; learn: (rev: number | undefined) => void };
-
 export type ExpectedPlace = {
   /** The statement took `rev` (and committed): the place is held like any other. */
   took(rev: number): void;
@@ -32,7 +29,8 @@ const CHATS_REMEMBERED = 10_000;
 
 export class Sequencer {
   private readonly chats = new Map<string, Map<number, Held>>();
-  private readonly expected = new Map<string, Set<Expected>>();
+  /** Per chat, the places whose rev is not known yet: each resolves with it (undefined: nothing was taken). */
+  private readonly expected = new Map<string, Set<Promise<number | undefined>>>();
   /** Revs taken here lately, per chat (held now or already published). */
   private readonly taken = new Map<string, Set<number>>();
 
@@ -47,17 +45,17 @@ export class Sequencer {
     const known = new Promise<number | undefined>((resolve) => {
       learn = resolve;
     });
-    const place: Expected = { known, learn };
-    places.add(place);
+    places.add(known);
     const settle = (rev: number | undefined) => {
       const current = this.expected.get(chatId);
-      if (!current?.delete(place)) return;
+      if (!current?.delete(known)) return;
+      clearTimeout(forget);
       if (current.size === 0) this.expected.delete(chatId);
       if (rev !== undefined) this.hold(chatId, rev);
       learn(rev);
     };
     // a caller that never settles (it crashed mid-way) holds nobody up for long
-    setTimeout(() => settle(undefined), FORGET_AFTER_MS).unref();
+    const forget = setTimeout(() => settle(undefined), FORGET_AFTER_MS).unref();
     return { took: (rev) => settle(rev), cancel: () => settle(undefined) };
   }
 
@@ -107,7 +105,7 @@ export class Sequencer {
   /** Runs `emit` once every lower rev held for the chat is done; a rev never held here runs at once. */
   async inOrder(chatId: string, rev: number, emit: () => void): Promise<void> {
     const afterOwn = this.taken.get(chatId)?.has(rev - 1) ?? false;
-    const expected = afterOwn ? [] : [...(this.expected.get(chatId) ?? [])].map((e) => e.known);
+    const expected = afterOwn ? [] : [...(this.expected.get(chatId) ?? [])];
     if (expected.length > 0 || this.lowerHeld(chatId, rev).length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => {

@@ -34,15 +34,15 @@ export type PushQueue = ReturnType<typeof createPushQueue>;
 
 /** A push waits this long at most for others to share its job: a job costs Redis and the worker far more than a
  * message costs to look at, and a notification a few tens of milliseconds later is no later to a person. */
-export const PUSH_BATCH = { maxSize: 200, maxWaitMs: 25 };
+const PUSH_BATCH = { maxSize: 200, maxWaitMs: 25 };
 
 /** What the send path tells the push worker: a message committed; the worker works out who is offline and wants
  * to know. It never holds up or fails a send: a failed enqueue (Redis away) is logged and that message not pushed. */
 export type PushNotifier = { messageSent(chatId: string, messageId: string): void; close(): Promise<void> };
 
-export function createPushNotifier(queue: PushQueue, logger: Logger, batch = PUSH_BATCH): PushNotifier {
+export function createPushNotifier(queue: PushQueue, logger: Logger): PushNotifier {
   const batcher = new Batcher<SentMessage, unknown>({
-    ...batch,
+    ...PUSH_BATCH,
     write: (messages) => queue.add('messages', { kind: 'messages', messages }),
   });
   return {
