@@ -5,6 +5,7 @@ import { repoRoot } from '@chat/kit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bubble, chooseInMenu, launchBrowser, logIn, openChatTitled, type } from './support/browser.ts';
+import type { Chat } from '@chat/kit/contract';
 import { apiFor, login, register } from './support/client.ts';
 import { type RunningSystem, startSystem } from './support/system.ts';
 
@@ -47,6 +48,28 @@ describe('the web app', () => {
       .toBe('read');
     await first.context.close();
     await second.context.close();
+  });
+
+  it('shows the author their message as read when the answer comes from another device, with no read sent', async () => {
+    const first = await logIn(browser, system.baseUrl, 'first@mail.ru');
+    await openChatTitled(first.page, 'Second');
+    await type(first.page, 'Are you at your desk?');
+    await bubble(first.page, 'Are you at your desk?').waitFor();
+    const firstUser = await login(system.baseUrl, 'first@mail.ru');
+    const second = await login(system.baseUrl, 'second@mail.ru');
+    const { body } = await second.api<{ chats: Chat[] }>('/api/chats');
+    const direct = body.chats.find((c) => c.kind === 'direct' && c.members.some((m) => m.userId === firstUser.user.id));
+    // a send moves its sender's cursor: the answer itself is the read mark, no receipt follows it
+    const sent = await second.api(`/api/chats/${direct?.id}/messages`, {
+      method: 'POST',
+      body: { clientId: crypto.randomUUID(), body: 'On my phone, yes' },
+    });
+    expect(sent.status).toBe(201);
+    await bubble(first.page, 'On my phone, yes').waitFor();
+    await expect
+      .poll(() => bubble(first.page, 'Are you at your desk?').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('read');
+    await first.context.close();
   });
 
   it('shows what was missed while offline, and sends what was typed offline exactly once, without a reload', async () => {

@@ -1,5 +1,5 @@
 // The live extras around messages: how far each member has read (receipts), who is typing, who is online.
-import type { Receipt } from '@chat/kit/contract';
+import type { Message, Receipt } from '@chat/kit/contract';
 import { currentSocket } from './realtime.svelte.ts';
 import { api } from './session.svelte.ts';
 
@@ -18,6 +18,11 @@ export function noteReceipt({ chatId, userId, readSeq }: Receipt): void {
   const known = activity.receipts[chatId] ?? {};
   known[userId] = Math.max(known[userId] ?? 0, readSeq);
   activity.receipts[chatId] = known;
+}
+
+/** A message says how far its sender has read: up to it (sending moves the sender's cursor; no receipt follows). */
+export function noteSendersRead(messages: readonly Message[]): void {
+  for (const m of messages) noteReceipt({ chatId: m.chatId, userId: m.senderId, readSeq: m.seq });
 }
 
 export async function loadReceipts(chatId: string): Promise<void> {

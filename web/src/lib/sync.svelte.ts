@@ -8,6 +8,7 @@ import {
   loadReceipts,
   notePresence,
   noteReceipt,
+  noteSendersRead,
   noteTyping,
   resetActivity,
   stoppedTyping,
@@ -126,6 +127,7 @@ async function fetchChanges(chatId: string): Promise<void> {
         if (!held) return removeChat(chatId);
         const page = await api<ChangesResponse>(`/api/chats/${chatId}/changes?after=${held.held}&limit=200`);
         settleArrived(messagesIn(page.changes));
+        noteSendersRead(messagesIn(page.changes));
         applyChangesPage(replica, chatId, page, me());
         more = page.hasMore && page.changes.length > 0;
       }
@@ -185,7 +187,9 @@ async function syncOnce(): Promise<void> {
     return;
   }
   retryDelay = 1_000;
-  settleArrived(Object.values(answer.changes).flatMap(messagesIn));
+  const arrived = Object.values(answer.changes).flatMap(messagesIn);
+  settleArrived(arrived);
+  noteSendersRead(arrived);
   const plan = applySync(replica, answer, me());
   for (const chatId of plan.dropped) removeChat(chatId);
   await Promise.all([...plan.catchUp.map(catchUp), ...plan.reload.map((chatId) => loadNewest(chatId).catch(() => {}))]);
@@ -228,6 +232,7 @@ export function bindEvents(): void {
   if (!s) return;
   s.on('message:new', (m) => {
     stoppedTyping(m.chatId, m.senderId);
+    noteSendersRead([m]);
     receiveMessage('message.new', m);
     notifyOf(m);
   });

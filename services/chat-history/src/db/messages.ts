@@ -147,7 +147,7 @@ export type NewMessage = {
 // $7 the members named and 'all' for @all
 const APPEND = `
   with mem as (
-    select read_seq from members where chat_id = $1 and user_id = $2 for no key update
+    select 1 from members where chat_id = $1 and user_id = $2 for no key update
   ), seen as (
     select 1 from messages where chat_id = $1 and client_id = $3
   ), s as (
@@ -167,12 +167,12 @@ const APPEND = `
     update members set read_seq = greatest(read_seq, s.last_seq), marked_unread = false
       from s where chat_id = $1 and user_id = $2
   )
-  select (select read_seq from mem) as read_seq_before, exists (select 1 from seen) as seen,
+  select exists (select 1 from mem) as member, exists (select 1 from seen) as seen,
          ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}, s.rev
     from (values (1)) as one (x) left join m on true left join s on true`;
 
 export type Appended =
-  | { outcome: 'sent'; row: MessageRow; seq: number; rev: number; readSeqBefore: number }
+  | { outcome: 'sent'; row: MessageRow; rev: number }
   | { outcome: 'seen' }
   | { outcome: 'notMember' };
 
@@ -186,29 +186,18 @@ export type Appended =
  * fails it whole, as an insert would.
  */
 export async function appendMessageRow(db: Knex | Knex.Transaction, m: NewMessage): Promise<Appended> {
-  const rows = await queryPrepared<
-    Partial<MessageRow> & { read_seq_before: string | null; seen: boolean; rev: string | null }
-  >(db, 'append_message', APPEND, [
-    m.chatId,
-    m.senderId,
-    m.clientId,
-    m.body,
-    foldForSearch(m.body),
-    m.replyToId ?? null,
-    m.mentions,
-  ]);
+  const rows = await queryPrepared<Partial<MessageRow> & { member: boolean; seen: boolean; rev: string | null }>(
+    db,
+    'append_message',
+    APPEND,
+    [m.chatId, m.senderId, m.clientId, m.body, foldForSearch(m.body), m.replyToId ?? null, m.mentions],
+  );
   const row = rows[0];
-  if (!row || row.read_seq_before === null) return { outcome: 'notMember' };
+  if (!row?.member) return { outcome: 'notMember' };
   if (row.seen) return { outcome: 'seen' };
   if (!row.id || row.rev === null) throw new Error(`chat ${m.chatId} vanished while sending`);
-  const { read_seq_before, seen: _, rev, ...message } = row;
-  return {
-    outcome: 'sent',
-    row: message as MessageRow,
-    seq: Number(message.seq),
-    rev: Number(rev),
-    readSeqBefore: Number(read_seq_before),
-  };
+  const { member: _member, seen: _seen, rev, ...message } = row;
+  return { outcome: 'sent', row: message as MessageRow, rev: Number(rev) };
 }
 
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */

@@ -1,7 +1,8 @@
 // Sends a message: the next seq and rev of the chat, the message and its change record commit together, then the
 // message is broadcast. A plain message (most of them) is one statement; one that names other things (a reply, a
 // mention, attachments) looks them up in its transaction first. Sending also moves the sender's read cursor to the new
-// message, and that move is a receipt.
+// message; no receipt is published for that move, since `message:new` itself tells every member how far its sender
+// has read (one event per member per message, not two).
 import { BadRequest, Conflict, type Knex, NotFound } from '@chat/kit';
 import {
   attachmentOf,
@@ -41,7 +42,7 @@ export type AppendMessageProps = {
 
 export type AppendResult = { message: MessageWithRev; created: boolean };
 
-type Sent = { message: Message; rev: number; readFrom?: number } | { seen: Message };
+type Sent = { message: Message; rev: number } | { seen: Message };
 
 type SendDeps = Pick<ChatHistoryDeps, 'db' | 'events'> &
   Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads' | 'admission'>>;
@@ -66,15 +67,8 @@ export async function appendMessage(deps: SendDeps, props: AppendMessageProps): 
   }
   await events.messageNew(sent.message, sent.rev);
   deps.pushes?.messageSent(chatId, sent.message.id);
-  if (sent.readFrom !== undefined) {
-    await events.receipts([{ chatId, userId: senderId, readSeq: sent.message.seq }]);
-  }
   return { message: { ...sent.message, rev: sent.rev }, created: true };
 }
-
-/** The cursor went from `readSeq` to `seq`: past anything but the sender's own new message, members must learn it
- * (a read event still queued finds the cursor already moved and announces nothing). */
-const readFromOf = (readSeq: number, seq: number) => (readSeq < seq - 1 ? readSeq : undefined);
 
 const namesAnyone = (body: string) => body.match(MENTION_PATTERN) !== null;
 
@@ -96,7 +90,7 @@ async function sendPlain(deps: SendDeps, props: AppendMessageProps): Promise<Sen
   const appended = deps.admission ? await deps.admission.admit(chatId, run, senderId) : await run();
   if (appended.outcome !== 'sent') return notSent(deps.db, appended, props);
   const message = messageFromRow(appended.row, { reactions: [], attachments: [] });
-  return { message, rev: appended.rev, readFrom: readFromOf(appended.readSeqBefore, appended.seq) };
+  return { message, rev: appended.rev };
 }
 
 /** A reply, a mention or attachments: what they name is looked up and checked in the send's transaction. */
@@ -132,11 +126,11 @@ async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Pro
       });
       // a concurrent send with this clientId may have committed since it was looked up
       if (appended.outcome !== 'sent') return notSent(tx.trx, appended, props);
-      const { row, seq, rev, readSeqBefore } = appended;
+      const { row, rev } = appended;
       tx.recorded({ chatId, rev });
       await insertAttachments(tx.trx, row.id, uploads);
       const message = messageFromRow(row, { original, reactions: [], attachments: uploads.map(attachmentOf) });
-      return { message, rev, readFrom: readFromOf(readSeqBefore, seq) };
+      return { message, rev };
     },
     chatId,
     senderId,
