@@ -1,6 +1,15 @@
 // Publishes committed changes to the Socket.IO cluster through Redis (the realtime nodes deliver them): in rev order
 // per chat, each marked as published in Redis once Redis took it, so the relay can tell what still has to go out.
-import { chatRoom, type Logger, type Metrics, type Redis, ShardedEmitter, socketIoKey, userRoom } from '@chat/kit';
+import {
+  chatRoom,
+  type Logger,
+  luaScript,
+  type Metrics,
+  type Redis,
+  ShardedEmitter,
+  socketIoKey,
+  userRoom,
+} from '@chat/kit';
 import type { Chat, Message, PinsUpdate, Receipt, ServerToClientEvents } from '@chat/kit/contract';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Counter } from 'prom-client';
@@ -53,7 +62,7 @@ const PUBLISHED_TTL_SECONDS = 24 * 3600;
 
 // KEYS: the chat's published-rev key; ARGV: rev, ttl, 'contiguous'|'max'. Contiguous: the mark moves only from rev - 1
 // (or from nothing), so a change whose publish failed keeps the mark below it until the relay publishes it again.
-const MARK_PUBLISHED = `
+const MARK = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
 local rev = tonumber(ARGV[1])
 if cur == -1 or cur == rev - 1 or (ARGV[3] == 'max' and cur < rev) then
@@ -61,6 +70,13 @@ if cur == -1 or cur == rev - 1 or (ARGV[3] == 'max' and cur < rev) then
   return 1
 end
 return 0`;
+// The same, after publishing the change's events (ARGV from 4 on: channel, payload, channel, payload…): on a single
+// Redis a change costs one round trip, and its events and its mark are taken together or not at all.
+const PUBLISH_AND_MARK = `
+for i = 4, #ARGV, 2 do
+  redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
+end
+${MARK}`;
 
 export const publishedRevKey = (redisPrefix: string, chatId: string) => `${redisPrefix}:published:${chatId}`;
 
@@ -80,15 +96,15 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
   let event = '';
   let collecting: Promise<boolean>[] | undefined;
   // The emitter publishes without awaiting; this client keeps each publish's outcome instead of leaving it unhandled.
-  const track = (channel: string, sending: Promise<unknown>) => {
+  const track = (channel: string, sending: Promise<unknown>, count = 1) => {
     const labels = { event };
     const done = sending.then(
       () => {
-        published.inc({ ...labels, outcome: 'ok' });
+        published.inc({ ...labels, outcome: 'ok' }, count);
         return true;
       },
       (err: Error) => {
-        published.inc({ ...labels, outcome: 'failed' });
+        published.inc({ ...labels, outcome: 'failed' }, count);
         logger.warn({ err: err.message, channel }, 'broadcast not published');
         return false;
       },
@@ -96,14 +112,32 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
     collecting?.push(done);
     return done;
   };
+  // A change's events, kept back to go out with its mark in one script (single Redis); undefined: each goes at once.
+  let held: [string, string | Buffer][] | undefined;
   const client = {
-    publish: (channel: string, payload: string | Buffer) => track(channel, redis.publish(channel, payload)),
+    publish: (channel: string, payload: string | Buffer) => {
+      if (held) held.push([channel, payload]);
+      else track(channel, redis.publish(channel, payload));
+    },
     spublish: (channel: string, payload: string | Buffer) => track(channel, redis.spublish(channel, payload)),
   };
   // A cluster's realtime nodes use the sharded adapter (SPUBLISH, a channel per room); a single Redis, the classic one
   const emitter: RoomEmitter = redis.isCluster
     ? new ShardedEmitter<ServerToClientEvents>(client, { channelPrefix: socketIoKey(redisPrefix) })
     : new Emitter<ServerToClientEvents>(client, { key: socketIoKey(redisPrefix) });
+  const mark = luaScript(redis, MARK, 1);
+  const publishAndMark = luaScript(redis, PUBLISH_AND_MARK, 1);
+
+  /** Waits, within limits, until Redis took what was sent; true when it took it all. */
+  async function taken(sending: Promise<boolean>[]): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS);
+    });
+    const outcome = await Promise.race([Promise.all(sending).then((all) => all.every(Boolean)), late]);
+    clearTimeout(timer);
+    return outcome;
+  }
 
   /** Runs the (synchronous) emits, and waits, within limits, until Redis took them; true when it took them all. */
   async function publish(name: string, emits: () => void): Promise<boolean> {
@@ -115,26 +149,45 @@ export function createChatEvents(redis: Redis, redisPrefix: string, logger: Logg
     } finally {
       collecting = undefined;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS);
-    });
-    const outcome = await Promise.race([Promise.all(mine).then((all) => all.every(Boolean)), late]);
-    clearTimeout(timer);
-    return outcome;
+    return taken(mine);
   }
 
   async function markPublished(chatId: string, rev: number, mode: 'contiguous' | 'max') {
     try {
-      await redis.eval(MARK_PUBLISHED, 1, publishedRevKey(redisPrefix, chatId), rev, PUBLISHED_TTL_SECONDS, mode);
+      await mark([publishedRevKey(redisPrefix, chatId)], [rev, PUBLISHED_TTL_SECONDS, mode]);
     } catch (err) {
       logger.warn({ err: (err as Error).message, chatId, rev }, 'published rev not marked');
     }
   }
 
+  /** On a single Redis: the change's events and its mark in one script call. */
+  function publishMarked(name: string, chatId: string, rev: number, emits: () => void): Promise<boolean> {
+    const events: [string, string | Buffer][] = [];
+    held = events;
+    try {
+      emits();
+    } finally {
+      held = undefined;
+    }
+    event = name;
+    const sending = publishAndMark(
+      [publishedRevKey(redisPrefix, chatId)],
+      [rev, PUBLISHED_TTL_SECONDS, 'contiguous', ...events.flat()],
+    );
+    const done = track(`${events.length} events of chat ${chatId}`, sending, events.length);
+    return taken([done]);
+  }
+
   /** A change's events, in rev order within the chat, then its mark. */
   async function publishChange(name: string, chatId: string, rev: number, emits: () => void): Promise<boolean> {
     let sent!: Promise<boolean>;
+    if (!redis.isCluster) {
+      await sequencer.inOrder(chatId, rev, () => {
+        sent = publishMarked(name, chatId, rev, emits);
+      });
+      return sent;
+    }
+    // on a cluster a room's channel and the chat's mark lie in different slots: one after the other
     await sequencer.inOrder(chatId, rev, () => {
       sent = publish(name, emits);
     });

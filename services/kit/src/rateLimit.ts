@@ -2,7 +2,7 @@
 // after, in one script per counter, so requests arriving together cannot all pass a check that none of them had
 // counted yet.
 import { RateLimited } from './errors.ts';
-import type { Redis } from './redis.ts';
+import { luaScript, type Redis } from './redis.ts';
 
 export type Limit = { key: string; max: number; windowSeconds: number };
 
@@ -27,12 +27,14 @@ return 0`;
 
 export function createRateLimiter(redis: Redis, prefix: string) {
   const keyOf = (key: string) => `${prefix}:rl:${key}`;
+  const takeOne = luaScript(redis, TAKE, 1);
+  const giveBackOne = luaScript(redis, GIVE_BACK, 1);
   return {
     /** Counts one event against every limit; throws RateLimited (with the wait) when any is over. */
     async take(limits: Limit[]): Promise<void> {
       if (limits.length === 0) return;
       const waits = await Promise.all(
-        limits.map(({ key, max, windowSeconds }) => redis.eval(TAKE, 1, keyOf(key), max, windowSeconds * 1000)),
+        limits.map(({ key, max, windowSeconds }) => takeOne([keyOf(key)], [max, windowSeconds * 1000])),
       );
       // the latest of those over their limit starts a new window
       const waitMs = Math.max(0, ...waits.map(Number));
@@ -41,7 +43,7 @@ export function createRateLimiter(redis: Redis, prefix: string) {
     /** Uncounts an event taken earlier (it turned out not to be one that is limited). */
     async giveBack(limits: Limit[]): Promise<void> {
       if (limits.length === 0) return;
-      await Promise.all(limits.map((l) => redis.eval(GIVE_BACK, 1, keyOf(l.key))));
+      await Promise.all(limits.map((l) => giveBackOne([keyOf(l.key)], [])));
     },
   };
 }

@@ -1,4 +1,5 @@
 // Redis clients for every service: one Redis at REDIS_URL, or a Redis Cluster when REDIS_CLUSTER_NODES names its nodes.
+import { createHash } from 'node:crypto';
 import { Cluster, Redis as SingleRedis, type RedisOptions } from 'ioredis';
 
 /** A single Redis or a Redis Cluster: the commands the services use behave the same on both. */
@@ -102,4 +103,18 @@ export async function closeRedis(client: Redis, graceMs = 1_000): Promise<void> 
   ]);
   clearTimeout(timer);
   client.disconnect();
+}
+
+type ScriptArg = string | number | Buffer;
+
+/**
+ * A Lua script run by its SHA (EVALSHA): Redis neither receives nor hashes its text on every call. Each connection is
+ * sent the text once, on its first call (ioredis's defined commands), and again if Redis lost its script cache.
+ */
+export function luaScript(redis: Redis, lua: string, numberOfKeys: number) {
+  const name = `lua_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
+  const commands = redis as unknown as Record<string, ((...args: ScriptArg[]) => Promise<unknown>) | undefined>;
+  if (typeof commands[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
+  const run = commands[name] as (...args: ScriptArg[]) => Promise<unknown>;
+  return (keys: string[], args: ScriptArg[]) => run.call(redis, ...keys, ...args);
 }
