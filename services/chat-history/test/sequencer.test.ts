@@ -1,5 +1,5 @@
 // The publishing order of one chat's changes within a process, when revs are learned out of order.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Sequencer } from '../src/feed/sequencer.ts';
 
 const CHAT = 'chat-1';
@@ -95,5 +95,27 @@ describe('sequencer', () => {
     const published: number[] = [];
     await sequencer.inOrder(CHAT, 1, () => published.push(1));
     expect(published).toEqual([1]);
+  });
+  it('still counts a rev published here as taken here after a place would have been given up', async () => {
+    vi.useFakeTimers();
+    try {
+      const sequencer = new Sequencer();
+      const published: number[] = [];
+      const first = sequencer.expect(CHAT);
+      first.took(4);
+      await sequencer.inOrder(CHAT, 4, () => published.push(4));
+      // the chat is quiet for longer than an unpublished place is kept
+      await vi.advanceTimersByTimeAsync(11_000);
+      const queuedBehind = sequencer.expect(CHAT);
+      const next = sequencer.expect(CHAT);
+      next.took(5);
+      const publishing = sequencer.inOrder(CHAT, 5, () => published.push(5));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(published).toEqual([4, 5]);
+      queuedBehind.cancel();
+      await publishing;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -9,7 +9,7 @@
 // Unless the rev just below its own was taken here: that one waits for anything lower in turn, so a busy chat's sends
 // do not wait for the ones queued behind them for the chat's lock.
 
-type Held = { done: Promise<void>; finish: () => void };
+type Held = { done: Promise<void>; finish: () => void; forget: NodeJS.Timeout };
 
 export type ExpectedPlace = {
   /** The statement took `rev` (and committed): the place is held like any other. */
@@ -70,9 +70,10 @@ export class Sequencer {
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    held.set(rev, { done, finish });
+    // a place never published nor released is given up; one published stays among the revs taken here
+    const forget = setTimeout(() => this.release(chatId, rev), FORGET_AFTER_MS).unref();
+    held.set(rev, { done, finish, forget });
     this.remember(chatId, rev);
-    setTimeout(() => this.release(chatId, rev), FORGET_AFTER_MS).unref();
   }
 
   /** Gives up a place (its transaction rolled back, or nothing is to be published). */
@@ -97,6 +98,7 @@ export class Sequencer {
     const held = this.chats.get(chatId);
     const place = held?.get(rev);
     if (!held || !place) return;
+    clearTimeout(place.forget);
     place.finish();
     held.delete(rev);
     if (held.size === 0) this.chats.delete(chatId);
