@@ -1,9 +1,16 @@
 // What the realtime nodes use: membership lookups on the internal API, and the public routes on behalf of a socket's
 // user (one command, one schema and one answer for a socket event and its REST call).
 import { randomUUID } from 'node:crypto';
-import type { Chat, MessageWithRev } from '@chat/kit/contract';
+import { type Chat, type MessageWithRev, SEND_BATCH_PATH } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type RunningChatHistory, startChatHistory, type TestUser, userNamed } from './support.ts';
+import {
+  call,
+  INTERNAL_TOKEN,
+  type RunningChatHistory,
+  startChatHistory,
+  type TestUser,
+  userNamed,
+} from './support.ts';
 
 let service: RunningChatHistory;
 let ann: TestUser;
@@ -109,5 +116,58 @@ describe('the public routes on behalf of a socket’s user', () => {
     expect((await read(ben, 1)).status).toBe(202);
     expect((await read(cat, 1)).status).toBe(404);
     expect((await read(ben, -1)).status).toBe(400);
+  });
+});
+
+describe('sends the realtime nodes make, several per request', () => {
+  type Line = { i: number; status: number; body: Record<string, unknown> };
+  const batch = async (sends: unknown[], internal = INTERNAL_TOKEN) => {
+    const res = await fetch(new URL(SEND_BATCH_PATH, service.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-internal-token': internal },
+      body: JSON.stringify({ sends }),
+    });
+    const text = await res.text();
+    const lines: Line[] =
+      res.status === 200
+        ? text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l))
+        : [];
+    return { status: res.status, type: res.headers.get('content-type'), lines: new Map(lines.map((l) => [l.i, l])) };
+  };
+  const by = (user: TestUser, message: unknown, chatId = chat.id) => ({
+    userId: user.id,
+    displayName: user.name,
+    chatId,
+    message,
+  });
+
+  it('answers each send on a line of its own, as REST would: made, repeated, not a member, malformed', async () => {
+    const clientId = randomUUID();
+    const first = await batch([
+      by(ben, { clientId, body: 'one' }),
+      by(cat, { clientId: randomUUID(), body: 'not a member' }),
+      by(ben, { clientId: randomUUID(), body: ' ' }),
+      by(ben, { clientId: randomUUID(), body: 'no such chat id' }, 'nope'),
+    ]);
+    expect(first.status).toBe(200);
+    expect(first.type).toBe('application/x-ndjson');
+    expect(first.lines.size).toBe(4);
+    expect(first.lines.get(0)).toMatchObject({ status: 201, body: { senderId: ben.id, clientId, body: 'one' } });
+    expect(first.lines.get(1)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(first.lines.get(2)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect(first.lines.get(3)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    const again = await batch([by(ben, { clientId, body: 'one, again' })]);
+    expect(again.lines.get(0)).toEqual({ i: 0, status: 200, body: first.lines.get(0)?.body });
+    const history = await service.as(ann)<{ messages: MessageWithRev[] }>(`/api/chats/${chat.id}/messages`);
+    expect(history.body.messages.filter((m) => m.clientId === clientId)).toHaveLength(1);
+  });
+
+  it('refuses a batch without the internal token, and an empty or malformed one as a whole', async () => {
+    expect((await batch([by(ben, { clientId: randomUUID(), body: 'x' })], 'x'.repeat(30))).status).toBe(401);
+    expect((await batch([])).status).toBe(400);
+    expect((await batch([{ userId: 'nope', chatId: chat.id, message: {} }])).status).toBe(400);
   });
 });

@@ -74,27 +74,50 @@ type CallOptions = {
   requestId?: string;
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** The answer is JSON lines: each one, parsed, as it arrives. */
+  onLine?: (line: unknown) => void;
 };
 
 type Answer = { status: number; headers: IncomingHttpHeaders; text: string };
 
 /**
  * One request over a kept-alive connection of `agent`. node:http rather than fetch: a realtime node makes one such
- * call per socket event, and fetch's streams cost several times the CPU of the request itself.
+ * call per socket event, and fetch's streams cost several times the CPU of the request itself. With `onLine`, a 200
+ * answer is read as lines (NDJSON), each handed over as it arrives; any other answer is read whole.
  */
 function request(
   url: URL,
   options: { agent: HttpAgent; method: string; headers: Record<string, string>; signal: AbortSignal },
   body?: string,
+  onLine?: (line: string) => void,
 ) {
   return new Promise<Answer>((resolve, reject) => {
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
+      const byLine = onLine !== undefined && res.statusCode === 200;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (!byLine) return;
+        let end = text.indexOf('\n');
+        while (end >= 0) {
+          const line = text.slice(0, end);
+          text = text.slice(end + 1);
+          try {
+            if (line) onLine(line);
+          } catch (err) {
+            // a line that is not what it should be ends the call, not the process
+            res.destroy(err as Error);
+            return;
+          }
+          end = text.indexOf('\n');
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
       res.on('error', reject);
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('the answer was cut off'));
+      });
     });
     req.on('error', (err: NodeJS.ErrnoException) =>
       reject(Object.assign(err, { staleConnection: req.reusedSocket && err.code === 'ECONNRESET' })),
@@ -103,14 +126,27 @@ function request(
   });
 }
 
-/** A JSON client for another service's internal API; its problem+json answers come back as the same AppError. */
+/** The AppError a service's problem+json answer stands for (its code, detail, field errors and retry hint). */
+export function errorOfAnswer(status: number, problem: unknown, retryAfter?: string | number): AppError {
+  const p = problem as { code?: AppError['code']; detail?: string; errors?: AppError['errors'] } | undefined;
+  const error = new AppError(p?.code ?? (status >= 500 ? 'unavailable' : 'internal'), p?.detail);
+  // pass the upstream's retry hint on (to the socket ack or the REST answer)
+  if (error.code === 'unavailable' || error.code === 'rate_limited') error.retryAfterSeconds = Number(retryAfter) || 2;
+  if (p?.errors) error.errors = p.errors;
+  return error;
+}
+
+/**
+ * A JSON client for another service's internal API; its problem+json answers come back as the same AppError. With
+ * `onLine`, the answer is a stream of JSON lines, each handed over as it arrives (the call then answers nothing).
+ */
 export function createInternalClient(baseUrl: string, token: string) {
   const base = new URL(baseUrl);
   // an idle connection is let go before the other side's (Node's default 5 s) keep-alive ends
   const agent = new (base.protocol === 'https:' ? HttpsAgent : HttpAgent)({ keepAlive: true, timeout: 4_000 });
   return async function call<T>(
     path: string,
-    { method = 'GET', body, requestId, timeoutMs = 5_000, headers = {} }: CallOptions = {},
+    { method = 'GET', body, requestId, timeoutMs = 5_000, headers = {}, onLine }: CallOptions = {},
   ) {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const send = () =>
@@ -130,6 +166,7 @@ export function createInternalClient(baseUrl: string, token: string) {
           signal: AbortSignal.timeout(timeoutMs),
         },
         payload,
+        onLine && ((line) => onLine(JSON.parse(line))),
       );
     let res: Answer;
     try {
@@ -140,18 +177,11 @@ export function createInternalClient(baseUrl: string, token: string) {
     } catch (err) {
       throw new Unavailable(`${base.host} did not answer: ${(err as Error).message}`);
     }
-    const json = res.text ? JSON.parse(res.text) : undefined;
     if (res.status < 200 || res.status > 299) {
-      const problem = json as { code?: AppError['code']; detail?: string; errors?: AppError['errors'] } | undefined;
-      const error = new AppError(problem?.code ?? (res.status >= 500 ? 'unavailable' : 'internal'), problem?.detail);
-      // pass the upstream's retry hint on (to the socket ack or the REST answer)
-      if (error.code === 'unavailable' || error.code === 'rate_limited') {
-        error.retryAfterSeconds = Number(res.headers['retry-after']) || 2;
-      }
-      if (problem?.errors) error.errors = problem.errors;
-      throw error;
+      throw errorOfAnswer(res.status, res.text ? JSON.parse(res.text) : undefined, res.headers['retry-after']);
     }
-    return json as T;
+    if (onLine) return undefined as T;
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
   };
 }
 export type InternalClient = ReturnType<typeof createInternalClient>;

@@ -69,4 +69,44 @@ describe('internal client', () => {
       },
     );
   });
+  it('hands each line of a streamed answer over as it arrives, across chunk boundaries and split characters', async () => {
+    let sendRest!: () => void;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      const bytes = Buffer.from(`${JSON.stringify({ i: 0, name: 'ёлка' })}\n${JSON.stringify({ i: 1, name: 'ёж' })}\n`);
+      // the first line arrives whole with part of the second; the rest (from inside its "ё") only when asked
+      const cut = bytes.lastIndexOf('ё') + 1;
+      res.write(bytes.subarray(0, cut));
+      sendRest = () => res.end(bytes.subarray(cut));
+    });
+    const lines: unknown[] = [];
+    const call = createInternalClient(url, 'a-token-of-sixteen-chars')('/x', {
+      method: 'POST',
+      body: {},
+      onLine: (line) => {
+        lines.push(line);
+        if (lines.length === 1) sendRest();
+      },
+    });
+    await call;
+    expect(lines).toEqual([
+      { i: 0, name: 'ёлка' },
+      { i: 1, name: 'ёж' },
+    ]);
+  });
+
+  it('fails a streamed call whose answer is cut off or not JSON lines, without throwing from the stream', async () => {
+    const url = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (req.url === '/cut') {
+        res.write(`${JSON.stringify({ i: 0 })}\n`);
+        setImmediate(() => req.socket.destroy());
+      } else res.end('not json\n');
+    });
+    const call = createInternalClient(url, 'a-token-of-sixteen-chars');
+    const lines: unknown[] = [];
+    await expect(call('/cut', { onLine: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'unavailable' });
+    expect(lines).toEqual([{ i: 0 }]);
+    await expect(call('/garbled', { onLine: () => {} })).rejects.toMatchObject({ code: 'unavailable' });
+  });
 });

@@ -4,7 +4,7 @@ import { parseInput, requestIdOf } from '@chat/kit';
 import { chatApi, emoji, historyQuery, notifyRequest } from '@chat/kit/contract';
 import { Router } from 'express';
 import type { ChatHistoryDeps } from '../domain/deps.ts';
-import { appendMessage } from '../domain/messages/appendMessage.ts';
+import { type AppendResult, appendMessage } from '../domain/messages/appendMessage.ts';
 import { deleteMessage } from '../domain/messages/deleteMessage.ts';
 import { editMessage } from '../domain/messages/editMessage.ts';
 import { readHistory } from '../domain/messages/readHistory.ts';
@@ -12,7 +12,21 @@ import { react } from '../domain/messages/react.ts';
 import { listReceipts } from '../domain/reads/listReceipts.ts';
 import { markRead } from '../domain/reads/markRead.ts';
 import { markUnread, setNotifyLevel } from '../domain/reads/memberState.ts';
-import { callerOf, idsOf } from './params.ts';
+import { callerOf, idsIn, idsOf } from './params.ts';
+
+/** One send, as REST and the realtime nodes' batches (see internal.ts) make it: checked, counted, appended. */
+export async function send(
+  deps: ChatHistoryDeps,
+  senderId: string,
+  chatId: unknown,
+  input: unknown,
+  requestId?: string,
+): Promise<AppendResult> {
+  const { id } = idsIn({ id: chatId }, 'id');
+  const { clientId, body, replyTo, attachments } = parseInput(chatApi.sendMessage.body, input);
+  await deps.countSend(senderId);
+  return appendMessage(deps, { chatId: id, senderId, clientId, body: body ?? '', replyTo, attachments, requestId });
+}
 
 export function messageRoutes(deps: ChatHistoryDeps): Router {
   const router = Router();
@@ -25,18 +39,7 @@ export function messageRoutes(deps: ChatHistoryDeps): Router {
   });
 
   router.post(sendMessage.path, async (req, res) => {
-    const { id } = idsOf(req, 'id');
-    const { clientId, body, replyTo, attachments } = parseInput(sendMessage.body, req.body);
-    await deps.countSend(callerOf(res));
-    const { message, created } = await appendMessage(deps, {
-      chatId: id,
-      senderId: callerOf(res),
-      clientId,
-      body: body ?? '',
-      replyTo,
-      attachments,
-      requestId: requestIdOf(req),
-    });
+    const { message, created } = await send(deps, callerOf(res), req.params.id, req.body, requestIdOf(req));
     res.status(created ? 201 : 200).json(message);
   });
 

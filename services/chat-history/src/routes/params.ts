@@ -11,13 +11,18 @@ const schemas = new Map<string, z.ZodType>();
 
 /** The named path parameters, each a UUID; a malformed one is a bad request naming it. */
 export function idsOf<K extends string>(req: Request, ...names: K[]): Record<K, string> {
+  return idsIn(req.params, ...names);
+}
+
+/** The named ids among `values`, each a UUID; a malformed one is a bad request naming it. */
+export function idsIn<K extends string>(values: unknown, ...names: K[]): Record<K, string> {
   const key = names.join(',');
   let schema = schemas.get(key);
   if (!schema) {
     schema = z.object(Object.fromEntries(names.map((name) => [name, id])));
     schemas.set(key, schema);
   }
-  return parseInput(schema, req.params) as Record<K, string>;
+  return parseInput(schema, values) as Record<K, string>;
 }
 
 /** The signed-in user's id. */
