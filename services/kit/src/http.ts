@@ -111,11 +111,19 @@ export function logOf(res: Response): Logger {
 export function finishServiceApp(app: express.Express) {
   app.use((_req, _res, next) => next(new NotFound('No such route')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const appError = toAppError(err);
-    if (!(err instanceof AppError) && appError.code === 'internal') logOf(res).error({ err }, 'unhandled error');
-    sendProblem(res, appError);
+    sendProblem(res, answerableError(err, logOf(res)));
   });
   return app;
+}
+
+/**
+ * The AppError a failure is answered with. One that is not an AppError and answers `internal` (a bug, or something
+ * this service cannot name) is logged first, with `bindings`.
+ */
+export function answerableError(err: unknown, log: Logger, bindings: Record<string, unknown> = {}): AppError {
+  const appError = toAppError(err);
+  if (!(err instanceof AppError) && appError.code === 'internal') log.error({ err, ...bindings }, 'unhandled error');
+  return appError;
 }
 
 export function sendProblem(res: Response, err: AppError) {

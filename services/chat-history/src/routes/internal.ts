@@ -1,7 +1,7 @@
 // The internal API the realtime nodes call (never routed by the gateway): who is in which chat, and the sends their
 // sockets make, several per request. Everything else a socket does as its user goes through the public routes, on
 // behalf of that user.
-import { AppError, type Logger, logOf, parseInput, problemOf, toAppError } from '@chat/kit';
+import { answerableError, type Logger, logOf, parseInput, problemOf } from '@chat/kit';
 import { membershipApi, SEND_BATCH_PATH, type SendBatchLine, sendBatchRequest } from '@chat/kit/contract';
 import { Router } from 'express';
 import { canViewUpload } from '../db/attachments.ts';
@@ -61,8 +61,7 @@ async function outcomeOf(
     const { message, created } = await sending();
     return { i, status: created ? 201 : 200, body: message };
   } catch (err) {
-    const error = toAppError(err);
-    if (!(err instanceof AppError) && error.code === 'internal') log.error({ err, requestId }, 'unhandled error');
+    const error = answerableError(err, log, { requestId });
     return { i, status: error.status, body: problemOf(error), retryAfter: error.retryAfterSeconds };
   }
 }
