@@ -192,9 +192,8 @@ type Input<S> = S extends z.ZodType ? z.input<S> : undefined;
 /** Who a call acts for: the user a realtime node authenticated. */
 export type Acting = { userId: string; displayName: string };
 
-/** A client of routes from the contract's route table: parameters, body and answer typed from the route. */
-export function createRouteClient(baseUrl: string, token: string) {
-  const call = createInternalClient(baseUrl, token);
+/** A client of routes from the contract's route table, over `call`: parameters, body and answer typed from the route. */
+export function createRouteClient(call: InternalClient) {
   return function callRoute<P extends string, B extends z.ZodType | undefined, R extends z.ZodType | undefined>(
     route: Route<P, B, R>,
     params: ParamsOf<P>,

@@ -9,8 +9,10 @@ import { createSendBatches } from './sendBatches.ts';
 type Body<K extends keyof typeof chatApi> = z.input<NonNullable<(typeof chatApi)[K]['body']>>;
 
 export function httpChatHistory(baseUrl: string, internalToken: string) {
-  const call = createRouteClient(baseUrl, internalToken);
-  const sendInBatch = createSendBatches(createInternalClient(baseUrl, internalToken));
+  // one client, so routes and send batches share its kept-alive connections
+  const internal = createInternalClient(baseUrl, internalToken);
+  const call = createRouteClient(internal);
+  const sendInBatch = createSendBatches(internal);
   return {
     chatIdsOf: async (userId: string, requestId?: string) =>
       (await call(membershipApi.chatsOfUser, { userId }, { requestId })).chatIds,
