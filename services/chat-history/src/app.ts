@@ -20,6 +20,7 @@ import {
 import type { UserDirectory } from './directory.ts';
 import { createAdmission } from './domain/admission.ts';
 import type { ChatHistoryDeps } from './domain/deps.ts';
+import { createPlainSendGroups } from './domain/messages/appendMessage.ts';
 import { createProfileKeeper } from './domain/profiles.ts';
 import { type ChangePublisher, createChatEvents } from './events.ts';
 import type { PushNotifier } from './push/queue.ts';
@@ -55,9 +56,15 @@ export type AppDeps = {
   admission?: { inFlight: number; queued: number; waitMs: number };
 };
 
+/** Plain sends of one chat written together at most (see sendGroups.ts). */
+const SEND_GROUP_SIZE = 64;
+
 export function createApp(deps: AppDeps) {
   const limiter = createRateLimiter(deps.redis, `${deps.redisPrefix}:chat`);
   const { sendLimit } = deps;
+  const lineOptions = deps.admission ?? { inFlight: 4, queued: 200, waitMs: 3_000 };
+  const events = deps.events ?? createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics);
+  const admission = createAdmission(lineOptions);
   const domain: ChatHistoryDeps = {
     // The per-user send limit is counted in Redis; while Redis is away sends go on uncounted (a send must never
     // depend on Redis: it commits to PostgreSQL and reaches clients through the relay once Redis is back).
@@ -69,7 +76,7 @@ export function createApp(deps: AppDeps) {
       });
     },
     db: deps.db,
-    events: deps.events ?? createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics),
+    events,
     directory: deps.directory,
     uploads: deps.uploads,
     logger: deps.logger,
@@ -77,7 +84,11 @@ export function createApp(deps: AppDeps) {
     receipts: deps.receipts,
     pushes: deps.pushes,
     push: deps.push,
-    admission: createAdmission(deps.admission ?? { inFlight: 4, queued: 200, waitMs: 3_000 }),
+    admission,
+    sendGroups: createPlainSendGroups(
+      { db: deps.db, events, admission },
+      { maxSize: SEND_GROUP_SIZE, queued: lineOptions.queued, waitMs: lineOptions.waitMs },
+    ),
   };
   const app = createServiceApp({
     logger: deps.logger,

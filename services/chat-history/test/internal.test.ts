@@ -9,6 +9,7 @@ import {
   type RunningChatHistory,
   startChatHistory,
   type TestUser,
+  until,
   userNamed,
 } from './support.ts';
 
@@ -163,6 +164,77 @@ describe('sends the realtime nodes make, several per request', () => {
     expect(again.lines.get(0)).toEqual({ i: 0, status: 200, body: first.lines.get(0)?.body });
     const history = await service.as(ann)<{ messages: MessageWithRev[] }>(`/api/chats/${chat.id}/messages`);
     expect(history.body.messages.filter((m) => m.clientId === clientId)).toHaveLength(1);
+  });
+
+  it("writes a batch's sends to one chat together: consecutive seqs and revs, one commit, each its own answer", async () => {
+    const group = await service.group(ann, [ben], 'together');
+    const repeated = randomUUID();
+    const { lines } = await batch([
+      by(ann, { clientId: randomUUID(), body: 'a1' }, group.id),
+      by(ben, { clientId: repeated, body: 'b1' }, group.id),
+      by(ann, { clientId: randomUUID(), body: 'a2' }, group.id),
+      by(ben, { clientId: repeated, body: 'b1, again' }, group.id),
+      by(cat, { clientId: randomUUID(), body: 'not a member' }, group.id),
+    ]);
+    const made = [0, 1, 2].map((i) => lines.get(i) as Line);
+    expect(made.map((l) => l.status)).toEqual([201, 201, 201]);
+    expect(made.map((l) => l.body.body)).toEqual(['a1', 'b1', 'a2']);
+    const seqs = made.map((l) => Number(l.body.seq)).sort();
+    const revs = made.map((l) => Number(l.body.rev)).sort();
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(revs).toEqual([revs[0], (revs[0] as number) + 1, (revs[0] as number) + 2]);
+    // one transaction: the same commit time
+    expect(new Set(made.map((l) => l.body.createdAt)).size).toBe(1);
+    // the same clientId twice: the second waited for the first to commit and answers with it
+    expect(lines.get(3)).toEqual({ i: 3, status: 200, body: made[1]?.body });
+    expect(lines.get(4)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+
+  it('sends each of a group alone when another process took one of its clientIds meanwhile, leaving no gap', async () => {
+    const group = await service.group(ann, [ben], 'race');
+    const taken = randomUUID();
+    // another process's send of the same clientId, not committed yet: the group's statement waits for it, then fails
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let inserted!: () => void;
+    const insertedRow = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const elsewhere = service.db.transaction(async (trx) => {
+      await trx('messages').insert({
+        chat_id: group.id,
+        seq: 1_000_000,
+        sender_id: ben.id,
+        client_id: taken,
+        body: 'sent elsewhere',
+      });
+      inserted();
+      await committing;
+    });
+    await insertedRow;
+    const answering = batch([
+      by(ann, { clientId: randomUUID(), body: 'mine' }, group.id),
+      by(ben, { clientId: taken, body: 'the same, from here' }, group.id),
+    ]);
+    try {
+      await until(async () => {
+        const { rows } = await service.db.raw(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0`,
+        );
+        return rows[0].n >= 1;
+      }, 60_000);
+    } finally {
+      commit();
+      await elsewhere;
+    }
+    const { lines } = await answering;
+    expect(lines.get(0)).toMatchObject({ status: 201, body: { body: 'mine', seq: 1 } });
+    expect(lines.get(1)).toMatchObject({ status: 200, body: { body: 'sent elsewhere', clientId: taken } });
+    const next = await sendAs(ann, randomUUID(), 'next', group.id);
+    expect(next.body.seq).toBe(2);
   });
 
   it('refuses a batch without the internal token, and an empty or malformed one as a whole', async () => {

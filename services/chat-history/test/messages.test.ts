@@ -95,6 +95,7 @@ describe('sending', () => {
 
   it('answers a same-clientId send that lost the race at the insert with the original, and leaves no gap', async () => {
     const chat = await newGroup(ann, [ben]);
+    const first = (await send(ann, chat.id, 'first')).body;
     const clientId = randomUUID();
     // hold the chat's row so both sends pass the clientId check and queue for the next seq
     let release!: () => void;
@@ -112,7 +113,15 @@ describe('sending', () => {
     });
     // the row is held before either send starts (else one could finish before the hold and leave nothing to race)
     await holds;
-    const racing = [send(ann, chat.id, 'ann', clientId), send(ben, chat.id, 'ben', clientId)];
+    // a plain send and a reply: this process writes a chat's plain sends one group after another, so only sends that
+    // take different paths (or come from different processes) race at the insert
+    const racing = [
+      send(ann, chat.id, 'ann', clientId),
+      service.as(ben)<Message>(`/api/chats/${chat.id}/messages`, {
+        method: 'POST',
+        body: { clientId, body: 'ben', replyTo: first.id },
+      }),
+    ];
     try {
       // both sends wait behind the held row (whatever else the database is doing)
       await until(async () => {
@@ -128,7 +137,7 @@ describe('sending', () => {
     }
     const answers = await Promise.all(racing);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
-    expect((await send(ann, chat.id, 'next')).body.seq).toBe(2);
+    expect((await send(ann, chat.id, 'next')).body.seq).toBe(3);
   });
 
   it('trims the body and refuses an empty or oversized one with bad_request naming the field', async () => {

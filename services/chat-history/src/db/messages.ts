@@ -200,6 +200,71 @@ export async function appendMessageRow(db: Knex | Knex.Transaction, m: NewMessag
   return { outcome: 'sent', row: message as MessageRow, rev: Number(rev) };
 }
 
+export type PlainSend = { senderId: string; clientId: string; body: string };
+
+// $1 chat; $2 senders, $3 clientIds (distinct), $4 bodies, $5 the bodies folded for search: the sends in seq order
+const APPEND_MANY = `
+  with input as (
+    select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) with ordinality
+      as i (sender_id, client_id, body, folded, ord)
+  ), mem as (
+    select user_id from members where chat_id = $1 and user_id = any($2::uuid[]) for no key update
+  ), fresh as (
+    select i.*, row_number() over (order by i.ord) as n
+      from input i
+     where i.sender_id in (select user_id from mem)
+       and not exists (select 1 from messages where chat_id = $1 and client_id = i.client_id)
+  ), total as (
+    select count(*) as k from fresh
+  ), s as (
+    update chats set last_seq = last_seq + total.k, rev = rev + total.k, last_activity_at = now(), changed_at = now()
+      from total where id = $1 and total.k > 0
+    returning last_seq - total.k as seq0, rev - total.k as rev0
+  ), m as (
+    insert into messages (chat_id, seq, sender_id, client_id, body, mentions, search_vector)
+    select $1, s.seq0 + f.n, f.sender_id, f.client_id, f.body, '{}'::text[], to_tsvector('russian', f.folded)
+      from s, fresh f
+    returning ${MESSAGE_COLUMNS.join(', ')}
+  ), c as (
+    insert into changes (chat_id, rev, kind, message_id)
+    select $1, s.rev0 + (m.seq - s.seq0), 'message.new', m.id from s, m
+  ), r as (
+    update members set read_seq = greatest(read_seq, x.seq), marked_unread = false
+      from (select sender_id, max(seq) as seq from m group by sender_id) x
+     where chat_id = $1 and user_id = x.sender_id
+  )
+  select i.sender_id in (select user_id from mem) as member, ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')},
+         s.rev0 + (m.seq - s.seq0) as rev
+    from input i left join m on m.client_id = i.client_id left join s on true
+   order by i.ord`;
+
+/**
+ * Several plain sends of one chat (no reply, mentions or attachments; distinct clientIds) as one statement that
+ * commits at once: each is what appendMessageRow would make of it alone, in the order given, with consecutive seqs and
+ * revs, the chat row locked and updated once. A unique violation of (chat_id, client_id) fails it whole.
+ */
+export async function appendMessageRows(db: Knex, chatId: string, sends: PlainSend[]): Promise<Appended[]> {
+  const rows = await queryPrepared<Partial<MessageRow> & { member: boolean; rev: string | null }>(
+    db,
+    'append_messages',
+    APPEND_MANY,
+    [
+      chatId,
+      sends.map((s) => s.senderId),
+      sends.map((s) => s.clientId),
+      sends.map((s) => s.body),
+      sends.map((s) => foldForSearch(s.body)),
+    ],
+  );
+  return rows.map((row): Appended => {
+    if (!row.member) return { outcome: 'notMember' };
+    if (!row.id) return { outcome: 'seen' };
+    if (row.rev === null) throw new Error(`chat ${chatId} vanished while sending`);
+    const { member: _member, rev, ...message } = row;
+    return { outcome: 'sent', row: message as MessageRow, rev: Number(rev) };
+  });
+}
+
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */
 export function isDuplicateClientId(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };

@@ -6,6 +6,7 @@ import type { PushNotifier } from '../push/queue.ts';
 import type { ReadEnqueuer } from '../receipts/queue.ts';
 import type { UploadCatalog } from '../uploads.ts';
 import type { Admission } from './admission.ts';
+import type { PlainSendGroups } from './messages/appendMessage.ts';
 import type { ProfileKeeper } from './profiles.ts';
 
 export type ChatHistoryDeps = {
@@ -20,6 +21,8 @@ export type ChatHistoryDeps = {
   logger: Logger;
   /** Writes of one chat wait in a bounded line (see admission.ts). */
   admission: Admission;
+  /** Plain sends of one chat commit together when they arrive together (see sendGroups.ts). */
+  sendGroups: PlainSendGroups;
   /** Read events go here; the receipts worker persists them. */
   receipts: ReadEnqueuer;
   /** Sent messages go here; the push worker notifies recipients who are not connected. */

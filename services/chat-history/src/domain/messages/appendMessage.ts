@@ -16,14 +16,17 @@ import { latestRevOfMessage } from '../../db/changes.ts';
 import {
   type Appended,
   appendMessageRow,
+  appendMessageRows,
   findMessageByClientId,
   isDuplicateClientId,
   messageFromRow,
   messageRowOf,
+  type PlainSend,
 } from '../../db/messages.ts';
 import { noSuchChat, requireMember } from '../access.ts';
 import { inChangeTransaction } from '../changes/changeTransaction.ts';
 import type { ChatHistoryDeps } from '../deps.ts';
+import { createSendGroups, type SendGroupOptions } from '../sendGroups.ts';
 import { mentionsIn } from './mentions.ts';
 
 export type AppendMessageProps = {
@@ -45,7 +48,7 @@ export type AppendResult = { message: MessageWithRev; created: boolean };
 type Sent = { message: Message; rev: number } | { seen: Message };
 
 type SendDeps = Pick<ChatHistoryDeps, 'db' | 'events'> &
-  Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads' | 'admission'>>;
+  Partial<Pick<ChatHistoryDeps, 'pushes' | 'uploads' | 'admission' | 'sendGroups'>>;
 
 export async function appendMessage(deps: SendDeps, props: AppendMessageProps): Promise<AppendResult> {
   const { db, events } = deps;
@@ -72,26 +75,83 @@ export async function appendMessage(deps: SendDeps, props: AppendMessageProps): 
 
 const namesAnyone = (body: string) => body.match(MENTION_PATTERN) !== null;
 
-/** Most messages: the statement alone, committed on its own (see appendMessageRow), in the chat's line of writes. */
+/** Most messages: grouped with the chat's other plain sends (see sendGroups.ts), in the chat's line of writes. */
 async function sendPlain(deps: SendDeps, props: AppendMessageProps): Promise<Sent> {
   const { chatId, senderId, clientId, body } = props;
-  const run = async () => {
-    const place = deps.events.expect(chatId);
-    try {
-      const appended = await appendMessageRow(deps.db, { chatId, senderId, clientId, body, mentions: [] });
-      if (appended.outcome === 'sent') place.took(appended.rev);
-      else place.cancel();
-      return appended;
-    } catch (err) {
-      place.cancel();
-      throw err;
-    }
-  };
-  const appended = deps.admission ? await deps.admission.admit(chatId, run, senderId) : await run();
+  const send = { senderId, clientId, body };
+  const appended = deps.sendGroups
+    ? await deps.sendGroups.add(chatId, send, senderId)
+    : deps.admission
+      ? await deps.admission.admit(chatId, () => appendAlone(deps, chatId, send), senderId)
+      : await appendAlone(deps, chatId, send);
   if (appended.outcome !== 'sent') return notSent(deps.db, appended, props);
   const message = messageFromRow(appended.row, { reactions: [], attachments: [] });
   return { message, rev: appended.rev };
 }
+
+/** One plain send: the statement alone, committed on its own (see appendMessageRow), its rev's place expected. */
+async function appendAlone(deps: SendDeps, chatId: string, send: PlainSend): Promise<Appended> {
+  const place = deps.events.expect(chatId);
+  try {
+    const appended = await appendMessageRow(deps.db, { chatId, ...send, mentions: [] });
+    if (appended.outcome === 'sent') place.took(appended.rev);
+    else place.cancel();
+    return appended;
+  } catch (err) {
+    place.cancel();
+    throw err;
+  }
+}
+
+/**
+ * A group of plain sends of one chat: one statement (see appendMessageRows). Should another process have sent one of
+ * their clientIds meanwhile, the statement fails whole and each goes alone, as it would have without the group.
+ */
+async function appendGroup(
+  deps: SendDeps,
+  chatId: string,
+  sends: PlainSend[],
+): Promise<PromiseSettledResult<Appended>[]> {
+  if (sends.length > 1) {
+    const places = sends.map(() => deps.events.expect(chatId));
+    try {
+      const appended = await appendMessageRows(deps.db, chatId, sends);
+      return appended.map((value, i) => {
+        if (value.outcome === 'sent') places[i]?.took(value.rev);
+        else places[i]?.cancel();
+        return { status: 'fulfilled', value };
+      });
+    } catch (err) {
+      for (const place of places) place.cancel();
+      if (!isDuplicateClientId(err)) throw err;
+    }
+  }
+  const outcomes: PromiseSettledResult<Appended>[] = [];
+  for (const send of sends) {
+    outcomes.push(
+      await appendAlone(deps, chatId, send).then(
+        (value) => ({ status: 'fulfilled', value }),
+        (reason: unknown) => ({ status: 'rejected', reason }),
+      ),
+    );
+  }
+  return outcomes;
+}
+
+/** Groups the plain sends of each chat, written in the chat's line of writes. */
+export function createPlainSendGroups(
+  deps: Pick<ChatHistoryDeps, 'db' | 'events' | 'admission'>,
+  options: SendGroupOptions,
+) {
+  return createSendGroups<PlainSend, Appended>(
+    options,
+    (send) => send.clientId,
+    (chatId, write) => deps.admission.admit(chatId, write),
+    (chatId, sends) => appendGroup(deps, chatId, sends),
+  );
+}
+
+export type PlainSendGroups = ReturnType<typeof createPlainSendGroups>;
 
 /** A reply, a mention or attachments: what they name is looked up and checked in the send's transaction. */
 async function sendInTransaction(deps: SendDeps, props: AppendMessageProps): Promise<Sent> {
