@@ -208,7 +208,8 @@ const APPEND_MANY = `
     select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) with ordinality
       as i (sender_id, client_id, body, folded, ord)
   ), mem as (
-    select user_id from members where chat_id = $1 and user_id = any($2::uuid[]) for no key update
+    -- locked in one order, so two groups with the same senders never wait for each other crosswise
+    select user_id from members where chat_id = $1 and user_id = any($2::uuid[]) order by user_id for no key update
   ), fresh as (
     select i.*, row_number() over (order by i.ord) as n
       from input i
