@@ -18,6 +18,7 @@ import {
   type TokenVerifier,
 } from '@chat/kit';
 import type { UserDirectory } from './directory.ts';
+import { Histogram } from 'prom-client';
 import { createAdmission } from './domain/admission.ts';
 import type { ChatHistoryDeps } from './domain/deps.ts';
 import { createPlainSendGroups } from './domain/messages/appendMessage.ts';
@@ -65,6 +66,12 @@ export function createApp(deps: AppDeps) {
   const lineOptions = deps.admission ?? { inFlight: 4, queued: 200, waitMs: 3_000 };
   const events = deps.events ?? createChatEvents(deps.redis, deps.redisPrefix, deps.logger, deps.metrics);
   const admission = createAdmission(lineOptions);
+  const groupSize = new Histogram({
+    name: 'send_group_size',
+    help: 'Plain sends of one chat written together (one statement, one commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [deps.metrics.registry],
+  });
   const domain: ChatHistoryDeps = {
     // The per-user send limit is counted in Redis; while Redis is away sends go on uncounted (a send must never
     // depend on Redis: it commits to PostgreSQL and reaches clients through the relay once Redis is back).
@@ -88,6 +95,7 @@ export function createApp(deps: AppDeps) {
     sendGroups: createPlainSendGroups(
       { db: deps.db, events, admission },
       { maxSize: SEND_GROUP_SIZE, queued: lineOptions.queued, waitMs: lineOptions.waitMs },
+      (size) => groupSize.observe(size),
     ),
   };
   const app = createServiceApp({

@@ -188,6 +188,11 @@ describe('sends the realtime nodes make, several per request', () => {
     // the same clientId twice: the second waited for the first to commit and answers with it
     expect(lines.get(3)).toEqual({ i: 3, status: 200, body: made[1]?.body });
     expect(lines.get(4)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    // operators see it: a group of more than two (the members' three sends and the stranger's) was written
+    const scrape = await (await fetch(new URL('/metrics', service.baseUrl))).text();
+    const bucket = (le: number) =>
+      Number(scrape.match(new RegExp(`send_group_size_bucket\\{[^}]*le="${le}"[^}]*\\} (\\d+)`))?.[1]);
+    expect(bucket(4) - bucket(2)).toBeGreaterThanOrEqual(1);
   });
 
   it('sends each of a group alone when another process took one of its clientIds meanwhile, leaving no gap', async () => {

@@ -138,16 +138,20 @@ async function appendGroup(
   return outcomes;
 }
 
-/** Groups the plain sends of each chat, written in the chat's line of writes. */
+/** Groups the plain sends of each chat, written in the chat's line of writes; `written` sees each group's size. */
 export function createPlainSendGroups(
   deps: Pick<ChatHistoryDeps, 'db' | 'events' | 'admission'>,
   options: SendGroupOptions,
+  written: (size: number) => void = () => {},
 ) {
   return createSendGroups<PlainSend, Appended>(
     options,
     (send) => send.clientId,
     (chatId, write) => deps.admission.admit(chatId, write),
-    (chatId, sends) => appendGroup(deps, chatId, sends),
+    (chatId, sends) => {
+      written(sends.length);
+      return appendGroup(deps, chatId, sends);
+    },
   );
 }
 
