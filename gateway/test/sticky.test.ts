@@ -61,6 +61,27 @@ describe('the load the gateway counts per realtime node', () => {
     nodes.stop();
   });
 
+  it('loses no socket from the count when a check is asked for while the last one is still out', async () => {
+    const [a, b] = [await fakeNode(0), await fakeNode(6)];
+    const nodes = new RealtimeNodes([a.url, b.url]);
+    await nodes.checkHealth();
+    let release!: () => void;
+    a.answer = new Promise((r) => (release = r));
+    const asked = new Promise<void>((r) => (a.asked = r));
+    const first = nodes.checkHealth();
+    await asked;
+    // three sockets go to a after the first question, three more before the next check is asked for
+    for (let i = 0; i < 3; i++) expect(nodes.pick(newSocket())).toBe(a.url);
+    a.sockets = 3;
+    for (let i = 0; i < 3; i++) expect(nodes.pick(newSocket())).toBe(a.url);
+    const second = nodes.checkHealth();
+    release();
+    await Promise.all([first, second]);
+    // a holds 6 (it counted 0 when asked; all six came after), as b does: the next two go one to each
+    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    nodes.stop();
+  });
+
   it('keeps the last known load and the sockets sent since when a node misses a check', async () => {
     const [a, b] = [await fakeNode(0), await fakeNode(0)];
     const nodes = new RealtimeNodes([a.url, b.url]);

@@ -23,6 +23,7 @@ export class RealtimeNodes {
   private readonly configured: string[];
   private readonly pinned = new WeakMap<IncomingMessage, { node: string; fresh: boolean }>();
   private timer?: NodeJS.Timeout;
+  private checking?: Promise<void>;
 
   constructor(configured: string[]) {
     this.configured = configured;
@@ -61,9 +62,18 @@ export class RealtimeNodes {
   /**
    * Asks every node for its status; a node that does not answer within `timeoutMs` counts a failure. A node's load is
    * the sockets it reported plus those sent to it since the question went out (it may not have counted them yet); a
-   * missed answer keeps the last known load and everything sent since, so no socket drops out of the count.
+   * missed answer keeps the last known load and everything sent since, so no socket drops out of the count. A check
+   * asked for while one is still out is that one: two at once would each take the sockets sent since their own start
+   * off the count, and the later answer would forget some.
    */
-  async checkHealth(timeoutMs = 1_000): Promise<void> {
+  checkHealth(timeoutMs = 1_000): Promise<void> {
+    this.checking ??= this.askEveryNode(timeoutMs).finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async askEveryNode(timeoutMs: number): Promise<void> {
     await Promise.all(
       this.nodes.map(async (node) => {
         const assignedBefore = this.health.get(node)?.assigned ?? 0;
