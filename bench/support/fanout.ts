@@ -213,5 +213,8 @@ export async function ackLoad(pairs: { sender: Member; chatId: string }[], rate:
     acked: acks.length,
     perSecond: acks.length / elapsed,
     refused,
+    /** Each acknowledged send's ack time, ms. */
+    acks,
+    elapsed,
   };
 }
