@@ -3,7 +3,8 @@
 // system with the sockets straight on the nodes, and the ceiling: two raw Socket.IO nodes on the same Redis adapter
 // with the same clients and payload. Saturated deliveries/s (each sender keeps 4 sends in flight), then latency from
 // send to each member at half of the system's saturation. Every delivery is checked: none lost, none doubled.
-//   BENCH_MEMBERS=100,400 BENCH_SENDERS=4 BENCH_SECONDS=8
+// Each target is warmed up at saturation first (BENCH_WARMUP_SECONDS), unmeasured.
+//   BENCH_MEMBERS=100,400 BENCH_SENDERS=4 BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=3
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { testRedisUrl } from '@chat/infra/testing';
@@ -15,6 +16,7 @@ import { fmt, type Member, member, members, saturate, startRawNodes, steady } fr
 const SIZES = (process.env.BENCH_MEMBERS ?? '100,400').split(',').map(Number);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -44,6 +46,8 @@ const users: Client[] = [];
 
 async function measure(target: string, m: number, all: Member[], chatId: string, halfOf?: number) {
   const senders = all.slice(0, SENDERS);
+  // each target warmed up the same way first (compiled code, connection pools), then measured
+  await saturate(all, senders, chatId, WARMUP_SECONDS);
   const sat = await saturate(all, senders, chatId, SECONDS);
   const rate = (halfOf ?? sat.messagesPerSecond) / 2;
   const lat = await steady(all, senders, chatId, rate, SECONDS);
