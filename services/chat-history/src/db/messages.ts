@@ -186,16 +186,25 @@ export type Appended =
  * fails it whole, as an insert would.
  */
 export async function appendMessageRow(db: Knex | Knex.Transaction, m: NewMessage): Promise<Appended> {
-  const rows = await queryPrepared<Partial<MessageRow> & { member: boolean; seen: boolean; rev: string | null }>(
-    db,
-    'append_message',
-    APPEND,
-    [m.chatId, m.senderId, m.clientId, m.body, foldForSearch(m.body), m.replyToId ?? null, m.mentions],
-  );
-  const row = rows[0];
+  const rows = await queryPrepared<AppendedRow>(db, 'append_message', APPEND, [
+    m.chatId,
+    m.senderId,
+    m.clientId,
+    m.body,
+    foldForSearch(m.body),
+    m.replyToId ?? null,
+    m.mentions,
+  ]);
+  return appendedOf(rows[0], m.chatId);
+}
+
+/** What an append statement's row says of one send: not a member, already made, or made (its row and rev). */
+type AppendedRow = Partial<MessageRow> & { member: boolean; seen: boolean; rev: string | null };
+
+function appendedOf(row: AppendedRow | undefined, chatId: string): Appended {
   if (!row?.member) return { outcome: 'notMember' };
   if (row.seen) return { outcome: 'seen' };
-  if (!row.id || row.rev === null) throw new Error(`chat ${m.chatId} vanished while sending`);
+  if (!row.id || row.rev === null) throw new Error(`chat ${chatId} vanished while sending`);
   const { member: _member, seen: _seen, rev, ...message } = row;
   return { outcome: 'sent', row: message as MessageRow, rev: Number(rev) };
 }
@@ -234,8 +243,8 @@ const APPEND_MANY = `
       from (select sender_id, max(seq) as seq from m group by sender_id) x
      where chat_id = $1 and user_id = x.sender_id
   )
-  select i.sender_id in (select user_id from mem) as member, ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')},
-         s.rev0 + (m.seq - s.seq0) as rev
+  select i.sender_id in (select user_id from mem) as member, m.id is null as seen,
+         ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}, s.rev0 + (m.seq - s.seq0) as rev
     from input i left join m on m.client_id = i.client_id left join s on true
    order by i.ord`;
 
@@ -245,25 +254,14 @@ const APPEND_MANY = `
  * revs, the chat row locked and updated once. A unique violation of (chat_id, client_id) fails it whole.
  */
 export async function appendMessageRows(db: Knex, chatId: string, sends: PlainSend[]): Promise<Appended[]> {
-  const rows = await queryPrepared<Partial<MessageRow> & { member: boolean; rev: string | null }>(
-    db,
-    'append_messages',
-    APPEND_MANY,
-    [
-      chatId,
-      sends.map((s) => s.senderId),
-      sends.map((s) => s.clientId),
-      sends.map((s) => s.body),
-      sends.map((s) => foldForSearch(s.body)),
-    ],
-  );
-  return rows.map((row): Appended => {
-    if (!row.member) return { outcome: 'notMember' };
-    if (!row.id) return { outcome: 'seen' };
-    if (row.rev === null) throw new Error(`chat ${chatId} vanished while sending`);
-    const { member: _member, rev, ...message } = row;
-    return { outcome: 'sent', row: message as MessageRow, rev: Number(rev) };
-  });
+  const rows = await queryPrepared<AppendedRow>(db, 'append_messages', APPEND_MANY, [
+    chatId,
+    sends.map((s) => s.senderId),
+    sends.map((s) => s.clientId),
+    sends.map((s) => s.body),
+    sends.map((s) => foldForSearch(s.body)),
+  ]);
+  return rows.map((row) => appendedOf(row, chatId));
 }
 
 /** True for the unique violation of (chat_id, client_id): a concurrent send with the same clientId won. */
