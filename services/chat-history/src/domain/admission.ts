@@ -23,6 +23,9 @@ type Line = { running: number; waiting: number; writers: Map<string, Turn[]> };
 
 const ANYONE = '';
 
+/** A write turned away: its chat's line is full, or it waited too long. Clients retry after the hint. */
+export const chatBusy = () => new Unavailable('This chat is very busy; try again shortly', 1);
+
 export function createAdmission({ inFlight, queued, waitMs }: AdmissionOptions) {
   const chats = new Map<string, Line>();
 
@@ -56,7 +59,7 @@ export function createAdmission({ inFlight, queued, waitMs }: AdmissionOptions) 
         chats.set(chatId, line);
       }
       if (line.running >= inFlight) {
-        if (line.waiting >= queued) throw new Unavailable('This chat is very busy; try again shortly', 1);
+        if (line.waiting >= queued) throw chatBusy();
         const current = line;
         await new Promise<void>((resolve, reject) => {
           const turn: Turn = () => {
@@ -71,7 +74,7 @@ export function createAdmission({ inFlight, queued, waitMs }: AdmissionOptions) 
               current.waiting--;
               if (turns.length === 0) current.writers.delete(writer);
             }
-            reject(new Unavailable('This chat is very busy; try again shortly', 1));
+            reject(chatBusy());
           }, waitMs);
           const turns = current.writers.get(writer);
           if (turns) turns.push(turn);

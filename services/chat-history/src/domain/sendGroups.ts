@@ -8,7 +8,7 @@
 // admission.ts). The waiting sends are taken in turn from each sender, in each sender's own order, so one sender's
 // backlog does not delay the others; a send waits at most `waitMs` and at most `queued` wait per chat, past which it is
 // turned away as `unavailable` with a retry hint, which clients retry.
-import { Unavailable } from '@chat/kit';
+import { chatBusy } from './admission.ts';
 
 export type SendGroupOptions = {
   /** Sends written together at most. */
@@ -36,8 +36,6 @@ type Waiting<T, R> = {
 
 type Line<T, R> = { waiting: Waiting<T, R>[]; writing: boolean };
 
-const busy = () => new Unavailable('This chat is very busy; try again shortly', 1);
-
 /**
  * `keyOf`: what two items of one group may not share (a send's clientId: the second one must see the first committed).
  */
@@ -53,11 +51,13 @@ export function createSendGroups<T, R>(
   function take(line: Line<T, R>): Waiting<T, R>[] {
     const now = Date.now();
     const byWriter = new Map<string, Waiting<T, R>[]>();
+    const inTime: Waiting<T, R>[] = [];
     for (const w of line.waiting) {
       if (now - w.since > waitMs) {
-        w.reject(busy());
+        w.reject(chatBusy());
         continue;
       }
+      inTime.push(w);
       const own = byWriter.get(w.writer);
       if (own) own.push(w);
       else byWriter.set(w.writer, [w]);
@@ -78,7 +78,7 @@ export function createSendGroups<T, R>(
       }
     }
     const taken = new Set(group);
-    line.waiting = line.waiting.filter((w) => !taken.has(w) && now - w.since <= waitMs);
+    line.waiting = inTime.filter((w) => !taken.has(w));
     return group;
   }
 
@@ -127,7 +127,7 @@ export function createSendGroups<T, R>(
         line = { waiting: [], writing: false };
         lines.set(chatId, line);
       }
-      if (line.waiting.length >= queued) return Promise.reject(busy());
+      if (line.waiting.length >= queued) return Promise.reject(chatBusy());
       const current = line;
       return new Promise<R>((resolve, reject) => {
         current.waiting.push({ item, writer, key: keyOf(item), since: Date.now(), resolve, reject });
