@@ -126,8 +126,9 @@ async function fetchChanges(chatId: string): Promise<void> {
         const held = revs[chatId];
         if (!held) return removeChat(chatId);
         const page = await api<ChangesResponse>(`/api/chats/${chatId}/changes?after=${held.held}&limit=200`);
-        settleArrived(messagesIn(page.changes));
-        noteSendersRead(messagesIn(page.changes));
+        const arrived = messagesIn(page.changes);
+        settleArrived(arrived);
+        noteSendersRead(arrived);
         applyChangesPage(replica, chatId, page, me());
         more = page.hasMore && page.changes.length > 0;
       }
