@@ -8,8 +8,9 @@ import {
   INTERNAL_TOKEN,
   type RunningChatHistory,
   startChatHistory,
+  openTransaction,
   type TestUser,
-  until,
+  untilBlocked,
   userNamed,
 } from './support.ts';
 
@@ -199,41 +200,23 @@ describe('sends the realtime nodes make, several per request', () => {
     const group = await service.group(ann, [ben], 'race');
     const taken = randomUUID();
     // another process's send of the same clientId, not committed yet: the group's statement waits for it, then fails
-    let commit!: () => void;
-    const committing = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let inserted!: () => void;
-    const insertedRow = new Promise<void>((resolve) => {
-      inserted = resolve;
-    });
-    const elsewhere = service.db.transaction(async (trx) => {
-      await trx('messages').insert({
+    const elsewhere = await openTransaction(service.db, (trx) =>
+      trx('messages').insert({
         chat_id: group.id,
         seq: 1_000_000,
         sender_id: ben.id,
         client_id: taken,
         body: 'sent elsewhere',
-      });
-      inserted();
-      await committing;
-    });
-    await insertedRow;
+      }),
+    );
     const answering = batch([
       by(ann, { clientId: randomUUID(), body: 'mine' }, group.id),
       by(ben, { clientId: taken, body: 'the same, from here' }, group.id),
     ]);
     try {
-      await until(async () => {
-        const { rows } = await service.db.raw(
-          `select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0`,
-        );
-        return rows[0].n >= 1;
-      }, 60_000);
+      await untilBlocked(service.db, 1);
     } finally {
-      commit();
-      await elsewhere;
+      await elsewhere.commit();
     }
     const { lines } = await answering;
     expect(lines.get(0)).toMatchObject({ status: 201, body: { body: 'mine', seq: 1 } });

@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Chat, Message } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningChatHistory, startChatHistory, type TestUser, until, userNamed } from './support.ts';
+import {
+  openTransaction,
+  type RunningChatHistory,
+  startChatHistory,
+  type TestUser,
+  untilBlocked,
+  userNamed,
+} from './support.ts';
 
 let service: RunningChatHistory;
 let ann: TestUser;
@@ -97,22 +104,9 @@ describe('sending', () => {
     const chat = await newGroup(ann, [ben]);
     const first = (await send(ann, chat.id, 'first')).body;
     const clientId = randomUUID();
-    // hold the chat's row so both sends pass the clientId check and queue for the next seq
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let held!: () => void;
-    const holds = new Promise<void>((resolve) => {
-      held = resolve;
-    });
-    const holding = service.db.transaction(async (trx) => {
-      await trx('chats').where({ id: chat.id }).forUpdate();
-      held();
-      await released;
-    });
-    // the row is held before either send starts (else one could finish before the hold and leave nothing to race)
-    await holds;
+    // hold the chat's row so both sends pass the clientId check and queue for the next seq; the row is held before
+    // either send starts (else one could finish before the hold and leave nothing to race)
+    const holding = await openTransaction(service.db, (trx) => trx('chats').where({ id: chat.id }).forUpdate());
     // a plain send and a reply: this process writes a chat's plain sends one group after another, so only sends that
     // take different paths (or come from different processes) race at the insert
     const racing = [
@@ -124,16 +118,9 @@ describe('sending', () => {
     ];
     try {
       // both sends wait behind the held row (whatever else the database is doing)
-      await until(async () => {
-        const { rows } = await service.db.raw(
-          `select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0`,
-        );
-        return rows[0].n >= 2;
-      }, 60_000);
+      await untilBlocked(service.db, 2);
     } finally {
-      release();
-      await holding;
+      await holding.commit();
     }
     const answers = await Promise.all(racing);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);

@@ -61,6 +61,45 @@ export function catalogOf(uploads: Map<string, StoredUpload & { ownerId: string 
   return catalog;
 }
 
+/**
+ * Runs `work` in a transaction that stays open (what it locked or wrote stays locked, uncommitted) until `commit()`;
+ * resolves once `work` has run.
+ */
+export async function openTransaction(db: Knex, work: (trx: Knex.Transaction) => Promise<unknown>) {
+  let commit!: () => void;
+  const committing = new Promise<void>((resolve) => {
+    commit = resolve;
+  });
+  let ready!: () => void;
+  const done = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const open = db.transaction(async (trx) => {
+    await work(trx);
+    ready();
+    await committing;
+  });
+  await Promise.race([done, open]);
+  return {
+    /** Ends the transaction and waits for its commit. */
+    commit: async () => {
+      commit();
+      await open;
+    },
+  };
+}
+
+/** Waits until `n` statements of this test's database wait for a lock another holds (however busy the database is). */
+export async function untilBlocked(db: Knex, n: number) {
+  await until(async () => {
+    const { rows } = await db.raw(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0`,
+    );
+    return rows[0].n >= n;
+  }, 60_000);
+}
+
 export type TestUser = { id: string; name: string; token: string };
 
 /** A user with an access token signed like the auth service signs them. */
