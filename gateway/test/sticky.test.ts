@@ -35,6 +35,17 @@ async function fakeNode(sockets: number): Promise<FakeNode> {
 
 const newSocket = () => ({ headers: {} }) as IncomingMessage;
 
+/** The node's next status answer waits for `release()`; `asked` settles once that question has reached it. */
+function holdAnswer(node: FakeNode) {
+  let release!: () => void;
+  node.answer = new Promise((r) => (release = r));
+  const asked = new Promise<void>((r) => (node.asked = r));
+  return { asked, release: () => release() };
+}
+
+/** Where the next two new sockets go. */
+const nextTwo = (nodes: RealtimeNodes) => new Set([nodes.pick(newSocket()), nodes.pick(newSocket())]);
+
 afterEach(async () => {
   for (const node of started.splice(0)) {
     node.server.closeAllConnections();
@@ -47,17 +58,15 @@ describe('the load the gateway counts per realtime node', () => {
     const [a, b] = [await fakeNode(0), await fakeNode(4)];
     const nodes = new RealtimeNodes([a.url, b.url]);
     await nodes.checkHealth();
-    let release!: () => void;
-    a.answer = new Promise((r) => (release = r));
-    const asked = new Promise<void>((r) => (a.asked = r));
+    const held = holdAnswer(a);
     const checking = nodes.checkHealth();
     // the question reached node a (which counts 0) before these four sockets went to it
-    await asked;
+    await held.asked;
     expect([1, 2, 3, 4].map(() => nodes.pick(newSocket()))).toEqual([a.url, a.url, a.url, a.url]);
-    release();
+    held.release();
     await checking;
     // a holds 4 now, as b does: the next two go one to each
-    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    expect(nextTwo(nodes)).toEqual(new Set([a.url, b.url]));
     nodes.stop();
   });
 
@@ -65,20 +74,18 @@ describe('the load the gateway counts per realtime node', () => {
     const [a, b] = [await fakeNode(0), await fakeNode(6)];
     const nodes = new RealtimeNodes([a.url, b.url]);
     await nodes.checkHealth();
-    let release!: () => void;
-    a.answer = new Promise((r) => (release = r));
-    const asked = new Promise<void>((r) => (a.asked = r));
+    const held = holdAnswer(a);
     const first = nodes.checkHealth();
-    await asked;
+    await held.asked;
     // three sockets go to a after the first question, three more before the next check is asked for
     for (let i = 0; i < 3; i++) expect(nodes.pick(newSocket())).toBe(a.url);
     a.sockets = 3;
     for (let i = 0; i < 3; i++) expect(nodes.pick(newSocket())).toBe(a.url);
     const second = nodes.checkHealth();
-    release();
+    held.release();
     await Promise.all([first, second]);
     // a holds 6 (it counted 0 when asked; all six came after), as b does: the next two go one to each
-    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    expect(nextTwo(nodes)).toEqual(new Set([a.url, b.url]));
     nodes.stop();
   });
 
@@ -92,7 +99,7 @@ describe('the load the gateway counts per realtime node', () => {
     b.sockets = 2;
     await nodes.checkHealth(100);
     // a missed one check (still in), with its 2 sockets still counted: the next two go one to each
-    expect(new Set([nodes.pick(newSocket()), nodes.pick(newSocket())])).toEqual(new Set([a.url, b.url]));
+    expect(nextTwo(nodes)).toEqual(new Set([a.url, b.url]));
     nodes.stop();
   });
 });
