@@ -210,7 +210,6 @@ export async function ackLoad(pairs: { sender: Member; chatId: string }[], rate:
   return {
     p50: percentile(acks, 0.5),
     p99: percentile(acks, 0.99),
-    acked: acks.length,
     perSecond: acks.length / elapsed,
     refused,
     /** Each acknowledged send's ack time, ms. */
