@@ -105,6 +105,36 @@ export async function closeRedis(client: Redis, graceMs = 1_000): Promise<void> 
   client.disconnect();
 }
 
+/** What `closeQueue` needs of a BullMQ queue or worker. */
+type QueueLike = {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+};
+
+/**
+ * Closes a BullMQ queue or worker that shares a client with the service, once its start on that client (waiting for
+ * Redis, then a version check) is over. BullMQ lets go of a shared connection's listeners when it closes, so a start
+ * that fails after that (its client closed under it) would fail with nobody listening: an unhandled rejection. A start
+ * that fails while closing is no news, and is taken quietly; when Redis does not answer within `graceMs`, the queue is
+ * left as it is, to fail its start quietly once the client closes.
+ */
+export async function closeQueue(queue: QueueLike, graceMs = 1_000): Promise<void> {
+  queue.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const started = await Promise.race([
+    queue.waitUntilReady().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (started) await queue.close();
+}
+
 type ScriptArg = string | number | Buffer;
 
 /**

@@ -1,6 +1,7 @@
 // The media process: uploads and files over HTTP, and the worker that purges released uploads.
 import { createServer } from 'node:http';
 import {
+  closeQueue,
   closeServer,
   createKnex,
   createLogger,
@@ -58,8 +59,8 @@ await runService('media', async () => {
     logger,
     stop: async () => {
       await closeServer(server);
-      await worker.close();
-      await purges.close();
+      await closeQueue(worker);
+      await closeQueue(purges);
       await db.destroy();
       endedSessions.stop();
       redis.disconnect();

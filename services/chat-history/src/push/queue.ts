@@ -1,6 +1,6 @@
 // The "pushes" BullMQ queue: the messages sent together in one job (who to notify is decided by the worker, off the
 // send path), which becomes one job per subscription of each recipient, each retried on its own.
-import { type Logger, queuePrefix, type Redis } from '@chat/kit';
+import { closeQueue, type Logger, queuePrefix, type Redis } from '@chat/kit';
 import type { PushPayload } from '@chat/kit/contract';
 import { Queue } from 'bullmq';
 import { Batcher } from '../batcher.ts';
@@ -53,7 +53,7 @@ export function createPushNotifier(queue: PushQueue, logger: Logger): PushNotifi
     },
     async close() {
       await batcher.drain();
-      await queue.close();
+      await closeQueue(queue);
     },
   };
 }

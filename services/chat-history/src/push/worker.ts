@@ -1,7 +1,15 @@
 // The push worker: for each sent message, the recipients it should reach who have no connected socket get a push on
 // every subscription (RFC 8291 encrypted, VAPID signed, by `web-push`), each a job with its own retries; a push
 // service that answers 404 or 410 has dropped the subscription, so it is deleted.
-import { type Knex, type Logger, type Metrics, presenceSocketsKey, queuePrefix, type Redis } from '@chat/kit';
+import {
+  closeQueue,
+  type Knex,
+  type Logger,
+  type Metrics,
+  presenceSocketsKey,
+  queuePrefix,
+  type Redis,
+} from '@chat/kit';
 import { type Job, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import webPush from 'web-push';
@@ -132,8 +140,8 @@ export function createPushWorker(deps: PushWorkerDeps) {
     queue,
     start: () => void worker.run(),
     async close() {
-      await worker.close();
-      await queue.close();
+      await closeQueue(worker);
+      await closeQueue(queue);
     },
   };
 }

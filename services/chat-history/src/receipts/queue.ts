@@ -1,5 +1,5 @@
 // The "receipts" BullMQ queue: read events go in here (after the membership check) and the worker persists them.
-import { queuePrefix, type Redis } from '@chat/kit';
+import { closeQueue, queuePrefix, type Redis } from '@chat/kit';
 import { Queue } from 'bullmq';
 
 export const RECEIPTS_QUEUE = 'receipts';
@@ -83,6 +83,6 @@ export class ReadEnqueuer {
   async close(): Promise<void> {
     // an add settles its reads either way and never rejects itself; the next one starts as it settles
     while (this.adding) await this.adding;
-    await this.queue.close();
+    await closeQueue(this.queue);
   }
 }

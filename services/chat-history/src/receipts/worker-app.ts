@@ -1,6 +1,7 @@
 // The receipts worker: takes read jobs from BullMQ in batches, writes the cursors, then announces the receipts.
 import {
   checkPostgres,
+  closeQueue,
   checkRedis,
   createServiceApp,
   finishServiceApp,
@@ -115,10 +116,10 @@ export function createReceiptsWorker(deps: ReceiptsWorkerDeps) {
     start: () => void worker.run(),
     /** Stops taking jobs and lets the jobs it holds commit (their batch is flushed at once). */
     async close() {
-      const closing = worker.close();
+      const closing = closeQueue(worker);
       await batcher.drain();
       await closing;
-      await queue.close();
+      await closeQueue(queue);
     },
   };
 }
