@@ -14,8 +14,14 @@ import {
 import express from 'express';
 import helmet from 'helmet';
 import type { GatewayConfig } from './config.ts';
-import { createUpstreams } from './routes/upstreams.ts';
+import { createGatewayStreams } from './routes/streams.ts';
+import { clientAddressOf, createUpstreams, forwardedHeadersOf } from './routes/upstreams.ts';
 import { inlineScriptHashes, webRoutes } from './routes/web.ts';
+
+// A browser's frames are checked against the node's own limit there; this one only bounds what the gateway reads.
+const MAX_SOCKET_FRAME_BYTES = 1024 * 1024;
+// What may wait to be written to a browser that reads nothing before its socket is closed (it reconnects, catches up).
+const MAX_SOCKET_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export type GatewayDeps = { config: GatewayConfig; logger: Logger; metrics: Metrics };
 
@@ -67,14 +73,29 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
   finishServiceApp(app);
 
   const server = createServer(app);
+  const streams = createGatewayStreams({
+    internalToken: config.INTERNAL_TOKEN,
+    maxFrameBytes: MAX_SOCKET_FRAME_BYTES,
+    maxBufferedBytes: MAX_SOCKET_BUFFERED_BYTES,
+    log: logger,
+  });
   server.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/socket.io')) return socket.destroy();
     req.headers[REQUEST_ID_HEADER] = requestIdOf(req as never);
-    upstreams.realtime.upgrade(req, socket as never, head);
+    socket.on('error', () => socket.destroy());
+    const node = upstreams.nodes.pick(req);
+    void streams.upgrade(req, socket, head, node, {
+      url: req.url,
+      headers: forwardedHeadersOf(req),
+      address: clientAddressOf(req),
+    });
   });
   upstreams.nodes.watch();
   upstreams.nodes.watchHealth();
-  server.on('close', () => upstreams.nodes.stop());
+  server.on('close', () => {
+    upstreams.nodes.stop();
+    streams.close();
+  });
   // readiness and metrics for the operators' network only (OPS_PORT), never on the public port
   const operations = finishServiceApp(express().use(operationsRoutes(metrics, [])));
   return { app, server, operations: createServer(operations) };

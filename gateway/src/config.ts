@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { common, parseConfig, repoRoot } from '@chat/kit';
+import { common, internalTokenVar, parseConfig, repoRoot } from '@chat/kit';
 import { z } from 'zod';
 
 const urlList = z
@@ -24,6 +24,8 @@ export const gatewayConfigShape = {
   /** Realtime nodes, comma-separated; sockets are spread across them. */
   MEDIA_URL: z.url().default('http://127.0.0.1:3006'),
   REALTIME_URLS: urlList.default(['http://127.0.0.1:3003', 'http://127.0.0.1:3004']),
+  /** Opens the gateway's connections to the realtime nodes, which carry the browsers' WebSockets. */
+  INTERNAL_TOKEN: internalTokenVar,
   WEB_DIR: z.string().default(path.join(repoRoot, 'web/build')),
   BODY_LIMIT_BYTES: z.coerce
     .number()

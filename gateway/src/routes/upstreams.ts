@@ -47,8 +47,28 @@ function forwardRequestId(proxyReq: ProxyReq, req: Req) {
   proxyReq.removeHeader('forwarded');
 }
 
+/** A WebSocket upgrade's headers as a node gets them: the same rules as for the requests proxied (above). */
+export function forwardedHeadersOf(req: Req): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (typeof value === 'string') headers[name] = value;
+    else if (Array.isArray(value)) headers[name] = value.join(', ');
+  forwardRequestId(
+    {
+      setHeader: (name, value) => {
+        headers[name] = value;
+      },
+      removeHeader: (name) => {
+        delete headers[name];
+      },
+    },
+    req,
+  );
+  return headers;
+}
+
 /** Express's client address where Express saw the request; the peer itself for a WebSocket upgrade. */
-function clientAddressOf(req: Req): string {
+export function clientAddressOf(req: Req): string {
   return (req as Req & { ip?: string }).ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
@@ -101,7 +121,8 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
   const realtime = createProxyMiddleware<Req, ServerResponse>({
     target: config.REALTIME_URLS[0],
     pathFilter: '/socket.io',
-    ws: true,
+    // WebSocket upgrades are not proxied: the gateway carries them itself (streams.ts)
+    ws: false,
     xfwd: false,
     router: (req) => nodes.pick(req),
     on: {
@@ -110,7 +131,6 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
         const cookie = nodes.stickyCookieOf(req);
         if (cookie) res.setHeader('set-cookie', cookie);
       },
-      proxyReqWs: (proxyReq, req) => forwardRequestId(proxyReq, req),
       // a dead node: drop the pin so the client's reconnect lands on a live one
       error: (err, _req, res) => answerUnavailable(res, 'realtime', log, err, { 'set-cookie': UNPIN_COOKIE }),
     },

@@ -15,3 +15,4 @@ export * from './text.ts';
 export * from './rateLimit.ts';
 export * from './shardedEmitter.ts';
 export * from './migrations.ts';
+export * from './streams.ts';

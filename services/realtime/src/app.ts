@@ -19,6 +19,7 @@ import type { ChatHistory } from './chatHistory.ts';
 import type { RealtimeConfig } from './config.ts';
 import { type ChatSocket, registerHandlers, type SocketData } from './handlers.ts';
 import { createFanOut } from './fanOut.ts';
+import { acceptGatewayStreams } from './streams.ts';
 import { createRealtimeMetrics } from './metrics.ts';
 import { createNodeOperations } from './operations.ts';
 import { createPresence, type PresenceState } from './presence.ts';
@@ -45,6 +46,12 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
     pingTimeout: config.PING_TIMEOUT_MS,
     // chat-history and the receipts worker publish in the same adapter's protocol (see events.ts there)
     adapter: fanOut.adapter,
+  });
+  // the browsers' sockets as the gateway carries them, all of a gateway's in one connection
+  const gatewayStreams = acceptGatewayStreams(io, httpServer, {
+    internalToken: config.INTERNAL_TOKEN,
+    maxFrameBytes: config.MAX_HTTP_BUFFER_SIZE,
+    logger,
   });
   const endedSessions = watchEndedSessions(redis, redis.duplicate(), config.REDIS_PREFIX);
   const verify = createTokenVerifier(config.publicKey, endedSessions);
@@ -184,6 +191,7 @@ export function createApp({ config, redis, logger, metrics, chatHistory }: Realt
       clearInterval(heartbeat);
       operations.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      gatewayStreams.close();
       fanOut.close();
       endedSessions.stop();
     },

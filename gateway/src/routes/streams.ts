@@ -1,0 +1,161 @@
+// Browsers' WebSockets to the realtime nodes, carried over one connection per node (see the kit's streams.ts). The
+// gateway ends each browser's WebSocket itself and passes its frames on as records; a node's broadcast arrives once
+// with the streams it is for and is written to each of those browsers. A node that goes away takes its browsers'
+// sockets with it, as a dropped TCP connection would: they reconnect, to a live node, and catch up.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  INTERNAL_TOKEN_HEADER,
+  type Logger,
+  RecordWriter,
+  readRecords,
+  STREAMS_PATH,
+  type StreamOpening,
+} from '@chat/kit';
+import { WebSocket, WebSocketServer } from 'ws';
+
+/** One node's connection and the browsers' sockets on it. */
+class NodeConnection {
+  private readonly browsers = new Map<number, WebSocket>();
+  private next = 1;
+  private readonly out: RecordWriter;
+  readonly ready: Promise<void>;
+
+  readonly node: string;
+  private readonly ws: WebSocket;
+  private readonly log: Logger;
+  private readonly maxBufferedBytes: number;
+
+  constructor(node: string, ws: WebSocket, log: Logger, maxBufferedBytes: number, onGone: () => void) {
+    this.node = node;
+    this.ws = ws;
+    this.log = log;
+    this.maxBufferedBytes = maxBufferedBytes;
+    this.out = new RecordWriter((message) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(message);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('close', () => reject(new Error(`realtime node ${node} closed the connection`)));
+    });
+    this.ready.catch(() => {});
+    ws.on('message', (message: Buffer) => {
+      try {
+        readRecords(message, {
+          open: () => {
+            throw new Error('a node does not open streams');
+          },
+          frame: (ids, payload, binary) => {
+            for (const id of ids) this.toBrowser(id, payload, binary);
+          },
+          close: (id) => {
+            const browser = this.browsers.get(id);
+            this.browsers.delete(id);
+            browser?.close();
+          },
+        });
+      } catch (err) {
+        log.warn({ node, err: (err as Error).message }, 'realtime node sent a malformed record');
+        ws.terminate();
+      }
+    });
+    ws.on('error', (err) => log.warn({ node, err: err.message }, 'realtime node connection failed'));
+    ws.on('close', () => {
+      onGone();
+      // as a dropped connection to the node would: the browsers reconnect (to a live node) and catch up
+      for (const browser of this.browsers.values()) browser.terminate();
+      this.browsers.clear();
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  private toBrowser(id: number, payload: Buffer, binary: boolean) {
+    const browser = this.browsers.get(id);
+    if (!browser || browser.readyState !== WebSocket.OPEN) return;
+    // a browser that reads nothing is not buffered for without end: it reconnects and catches up
+    if (browser.bufferedAmount > this.maxBufferedBytes) {
+      this.log.warn({ node: this.node, buffered: browser.bufferedAmount }, 'browser not reading; socket closed');
+      browser.terminate();
+      return;
+    }
+    browser.send(payload, { binary });
+  }
+
+  /** Carries a browser's socket to the node from now on. */
+  carry(browser: WebSocket, opening: StreamOpening) {
+    const id = this.next++;
+    if (this.next > 0xffffffff) this.next = 1;
+    this.browsers.set(id, browser);
+    this.out.open(id, opening);
+    browser.on('message', (data: Buffer, binary: boolean) => this.out.frame(id, data, binary));
+    browser.on('close', () => {
+      if (this.browsers.get(id) !== browser) return;
+      this.browsers.delete(id);
+      this.out.close(id);
+    });
+    browser.on('error', () => browser.terminate());
+  }
+
+  close() {
+    this.ws.terminate();
+  }
+}
+
+export type GatewayStreamOptions = {
+  internalToken: string;
+  /** The largest frame a browser may send (the node applies its own limit too). */
+  maxFrameBytes: number;
+  /** What may wait to be written to one browser before it counts as not reading. */
+  maxBufferedBytes: number;
+  log: Logger;
+};
+
+export function createGatewayStreams(options: GatewayStreamOptions) {
+  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxFrameBytes });
+  const connections = new Map<string, NodeConnection>();
+
+  function connectionTo(node: string): NodeConnection {
+    const known = connections.get(node);
+    if (known) return known;
+    const url = new URL(STREAMS_PATH, node);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, {
+      headers: { [INTERNAL_TOKEN_HEADER]: options.internalToken },
+      perMessageDeflate: false,
+      maxPayload: 256 * 1024 * 1024,
+    });
+    const connection = new NodeConnection(node, ws, options.log, options.maxBufferedBytes, () => {
+      if (connections.get(node) === connection) connections.delete(node);
+    });
+    connections.set(node, connection);
+    return connection;
+  }
+
+  return {
+    /**
+     * Takes a browser's WebSocket upgrade for `node`; when the node cannot be reached the upgrade is refused (the
+     * browser retries, and `unreachable` may point it elsewhere).
+     */
+    async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, node: string, opening: StreamOpening) {
+      const connection = connectionTo(node);
+      try {
+        await connection.ready;
+      } catch (err) {
+        options.log.warn({ node, err: (err as Error).message }, 'realtime node unavailable');
+        socket.destroy();
+        return false;
+      }
+      server.handleUpgrade(req, socket, head, (browser) => connection.carry(browser, opening));
+      return true;
+    },
+    close() {
+      for (const connection of connections.values()) connection.close();
+      connections.clear();
+      server.close();
+    },
+  };
+}
