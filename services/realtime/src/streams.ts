@@ -18,6 +18,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 type Done = (error?: Error) => void;
 
+// What may wait to be written to a gateway before its connection counts as stuck.
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
 /** What Engine.IO's WebSocket transport uses of a `ws` socket, over a stream of the gateway's connection. */
 class GatewayStream extends EventEmitter {
   readyState = 1;
@@ -177,7 +180,14 @@ export function acceptGatewayStreams(
     connections.add(ws);
     const streams = new Map<number, GatewayStream>();
     const out = new RecordWriter((message) => {
-      if (ws.readyState === ws.OPEN) ws.send(message);
+      if (ws.readyState !== ws.OPEN) return;
+      // a gateway that reads nothing is not buffered for without end: its browsers reconnect (to it or another)
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        options.logger.warn({ buffered: ws.bufferedAmount }, 'gateway not reading; its connection closed');
+        ws.terminate();
+        return;
+      }
+      ws.send(message);
     });
     const gone = (id: number) => streams.delete(id);
     ws.on('message', (message: Buffer) => {
