@@ -3,6 +3,7 @@
 // with the streams it is for and is written to each of those browsers. A node that goes away takes its browsers'
 // sockets with it, as a dropped TCP connection would: they reconnect, to a live node, and catch up.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   INTERNAL_TOKEN_HEADER,
@@ -17,6 +18,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 /** One node's connection and the browsers' sockets on it. */
 class NodeConnection {
   private readonly browsers = new Map<number, WebSocket>();
+  // the browsers' TCP sockets held while one message from the node is written out (`ws` keeps its socket private)
+  private readonly corked = new Set<Socket>();
   private next = 1;
   private readonly out: RecordWriter;
   readonly ready: Promise<void>;
@@ -42,6 +45,7 @@ class NodeConnection {
     this.ready.catch(() => {});
     ws.on('message', (message: Buffer) => {
       try {
+        this.corked.clear();
         readRecords(message, {
           open: () => {
             throw new Error('a node does not open streams');
@@ -58,6 +62,9 @@ class NodeConnection {
       } catch (err) {
         log.warn({ node, err: (err as Error).message }, 'realtime node sent a malformed record');
         ws.terminate();
+      } finally {
+        for (const tcp of this.corked) tcp.uncork();
+        this.corked.clear();
       }
     });
     ws.on('error', (err) => log.warn({ node, err: err.message }, 'realtime node connection failed'));
@@ -81,6 +88,12 @@ class NodeConnection {
       this.log.warn({ node: this.node, buffered: browser.bufferedAmount }, 'browser not reading; socket closed');
       browser.terminate();
       return;
+    }
+    // the frames of one message from the node for one browser go to it in one write
+    const tcp = (browser as WebSocket & { _socket?: Socket })._socket;
+    if (tcp && !this.corked.has(tcp)) {
+      tcp.cork();
+      this.corked.add(tcp);
     }
     browser.send(payload, { binary });
   }

@@ -77,6 +77,7 @@ export class RecordWriter {
   private readonly groupOf = new Map<Buffer | string, number>();
   private readonly lastOf = new Map<number, number>();
   private scheduled = false;
+  private done: (() => void)[] = [];
 
   private readonly send: (message: Buffer) => void;
 
@@ -93,7 +94,9 @@ export class RecordWriter {
     this.push(id, Buffer.concat([head, json]));
   }
 
-  frame(id: number, payload: Buffer | string, binary: boolean): void {
+  /** `done` is called once the record went out with its turn's message. */
+  frame(id: number, payload: Buffer | string, binary: boolean, done?: () => void): void {
+    if (done) this.done.push(done);
     const at = this.groupOf.get(payload);
     const group = at === undefined ? undefined : (this.entries[at] as Group);
     if (
@@ -121,6 +124,13 @@ export class RecordWriter {
   /** Sends what was collected now (also what the end of the turn would have sent). */
   flush = (): void => {
     this.scheduled = false;
+    const done = this.done;
+    this.done = [];
+    this.write();
+    for (const callback of done) callback();
+  };
+
+  private write(): void {
     if (this.entries.length === 0) return;
     const parts: Buffer[] = [];
     for (const entry of this.entries) {
@@ -145,7 +155,7 @@ export class RecordWriter {
     this.groupOf.clear();
     this.lastOf.clear();
     this.send(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
-  };
+  }
 
   private push(id: number, entry: Buffer | Group): void {
     this.lastOf.set(id, this.entries.length);

@@ -55,9 +55,8 @@ class GatewayStream extends EventEmitter {
       if (done) process.nextTick(done, new Error('stream closed'));
       return;
     }
-    this.out.frame(this.id, payload, binary);
-    // written once the turn's records go out (as `ws` calls back once its socket took the frame)
-    if (done) process.nextTick(done);
+    // called back once the turn's records went out (as `ws` calls back once its socket took the frame)
+    this.out.frame(this.id, payload, binary, done);
   }
 
   /** Engine.IO closes the socket: the gateway closes the browser's. */
