@@ -149,8 +149,11 @@ export function createInternalClient(baseUrl: string, token: string) {
     { method = 'GET', body, requestId, timeoutMs = 5_000, headers = {}, onLine }: CallOptions = {},
   ) {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const send = () =>
-      request(
+    // a timer cleared with the answer (AbortSignal.timeout's would fire later, for every call, and make an error)
+    const send = () => {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      return request(
         new URL(path, base),
         {
           agent,
@@ -163,11 +166,12 @@ export function createInternalClient(baseUrl: string, token: string) {
             ...(requestId ? { 'x-request-id': requestId } : {}),
             ...headers,
           },
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: abort.signal,
         },
         payload,
         onLine && ((line) => onLine(JSON.parse(line))),
-      );
+      ).finally(() => clearTimeout(timer));
+    };
     let res: Answer;
     try {
       // a kept-alive connection the other side closed while idle, before reading this request: it goes again, once

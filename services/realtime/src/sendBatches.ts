@@ -57,7 +57,9 @@ export function createSendBatches(call: InternalClient) {
       for (const i of open) batch[i]?.reject(err);
     };
     call(SEND_BATCH_PATH, { method: 'POST', body, onLine }).then(
-      () => rejectOpen(new Unavailable('chat-history did not answer this send')),
+      () => {
+        if (open.size > 0) rejectOpen(new Unavailable('chat-history did not answer this send'));
+      },
       (err: Error) => rejectOpen(err),
     );
   }

@@ -38,12 +38,28 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
     await deps.profiles.remember(sends.map((s) => ({ userId: lower(s.userId), displayName: s.displayName })));
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const log = logOf(res);
+    // the lines known at once (a group's sends commit together) go out in one write
+    let corked = false;
+    const uncork = () => {
+      if (!corked) return;
+      corked = false;
+      res.uncork();
+    };
+    const writeLine = (line: SendBatchLine) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(`${JSON.stringify(line)}\n`);
+    };
     await Promise.all(
       sends.map(async (s, i) => {
         const sending = () => send(deps, lower(s.userId), s.chatId, s.message, s.requestId);
-        res.write(`${JSON.stringify(await outcomeOf(i, sending, log, s.requestId))}\n`);
+        writeLine(await outcomeOf(i, sending, log, s.requestId));
       }),
     );
+    uncork();
     res.end();
   });
 
