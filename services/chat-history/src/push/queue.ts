@@ -33,8 +33,8 @@ export function createPushQueue(connection: Redis, redisPrefix: string) {
 export type PushQueue = ReturnType<typeof createPushQueue>;
 
 /** A push waits this long at most for others to share its job: a job costs Redis and the worker far more than a
- * message costs to look at, and a notification a few tens of milliseconds later is no later to a person. */
-const PUSH_BATCH = { maxSize: 200, maxWaitMs: 25 };
+ * message costs to look at, and a notification a tenth of a second later is no later to a person. */
+const PUSH_BATCH = { maxSize: 200, maxWaitMs: 100 };
 
 /** What the send path tells the push worker: a message committed; the worker works out who is offline and wants
  * to know. It never holds up or fails a send: a failed enqueue (Redis away) is logged and that message not pushed. */
