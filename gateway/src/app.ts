@@ -73,15 +73,19 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
   finishServiceApp(app);
 
   const server = createServer(app);
-  const streams = createGatewayStreams({
-    internalToken: config.INTERNAL_TOKEN,
-    maxFrameBytes: MAX_SOCKET_FRAME_BYTES,
-    maxBufferedBytes: MAX_SOCKET_BUFFERED_BYTES,
-    log: logger,
-  });
+  const streams =
+    config.REALTIME_STREAMS === 'true'
+      ? createGatewayStreams({
+          internalToken: config.INTERNAL_TOKEN,
+          maxFrameBytes: MAX_SOCKET_FRAME_BYTES,
+          maxBufferedBytes: MAX_SOCKET_BUFFERED_BYTES,
+          log: logger,
+        })
+      : undefined;
   server.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/socket.io')) return socket.destroy();
     req.headers[REQUEST_ID_HEADER] = requestIdOf(req as never);
+    if (!streams) return upstreams.realtime.upgrade(req, socket as never, head);
     socket.on('error', () => socket.destroy());
     const node = upstreams.nodes.pick(req);
     void streams.upgrade(req, socket, head, node, {
@@ -94,7 +98,7 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
   upstreams.nodes.watchHealth();
   server.on('close', () => {
     upstreams.nodes.stop();
-    streams.close();
+    streams?.close();
   });
   // readiness and metrics for the operators' network only (OPS_PORT), never on the public port
   const operations = finishServiceApp(express().use(operationsRoutes(metrics, [])));

@@ -24,7 +24,12 @@ export const gatewayConfigShape = {
   /** Realtime nodes, comma-separated; sockets are spread across them. */
   MEDIA_URL: z.url().default('http://127.0.0.1:3006'),
   REALTIME_URLS: urlList.default(['http://127.0.0.1:3003', 'http://127.0.0.1:3004']),
-  /** Opens the gateway's connections to the realtime nodes, which carry the browsers' WebSockets. */
+  /**
+   * 'true': the browsers' WebSockets to a realtime node travel in one connection of the gateway's to it (streams.ts);
+   * 'false': each is proxied in a connection of its own.
+   */
+  REALTIME_STREAMS: z.enum(['true', 'false']).default('false'),
+  /** Opens the gateway's connections to the realtime nodes when REALTIME_STREAMS is on. */
   INTERNAL_TOKEN: internalTokenVar,
   WEB_DIR: z.string().default(path.join(repoRoot, 'web/build')),
   BODY_LIMIT_BYTES: z.coerce

@@ -121,8 +121,8 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
   const realtime = createProxyMiddleware<Req, ServerResponse>({
     target: config.REALTIME_URLS[0],
     pathFilter: '/socket.io',
-    // WebSocket upgrades are not proxied: the gateway carries them itself (streams.ts)
-    ws: false,
+    // with REALTIME_STREAMS the gateway carries WebSocket upgrades itself (streams.ts), else they are proxied here
+    ws: config.REALTIME_STREAMS !== 'true',
     xfwd: false,
     router: (req) => nodes.pick(req),
     on: {
@@ -131,6 +131,7 @@ export function createUpstreams(config: GatewayConfig, log: Logger): Upstreams {
         const cookie = nodes.stickyCookieOf(req);
         if (cookie) res.setHeader('set-cookie', cookie);
       },
+      proxyReqWs: (proxyReq, req) => forwardRequestId(proxyReq, req),
       // a dead node: drop the pin so the client's reconnect lands on a live one
       error: (err, _req, res) => answerUnavailable(res, 'realtime', log, err, { 'set-cookie': UNPIN_COOKIE }),
     },
