@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import {
   INTERNAL_TOKEN_HEADER,
   type Logger,
+  MAX_STREAMS_MESSAGE_BYTES,
   RecordWriter,
   readRecords,
   STREAMS_PATH,
@@ -45,7 +46,6 @@ class NodeConnection {
     this.ready.catch(() => {});
     ws.on('message', (message: Buffer) => {
       try {
-        this.corked.clear();
         readRecords(message, {
           open: () => {
             throw new Error('a node does not open streams');
@@ -74,10 +74,6 @@ class NodeConnection {
       for (const browser of this.browsers.values()) browser.terminate();
       this.browsers.clear();
     });
-  }
-
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
   }
 
   private toBrowser(id: number, payload: Buffer, binary: boolean) {
@@ -139,7 +135,7 @@ export function createGatewayStreams(options: GatewayStreamOptions) {
     const ws = new WebSocket(url, {
       headers: { [INTERNAL_TOKEN_HEADER]: options.internalToken },
       perMessageDeflate: false,
-      maxPayload: 256 * 1024 * 1024,
+      maxPayload: MAX_STREAMS_MESSAGE_BYTES,
     });
     const connection = new NodeConnection(node, ws, options.log, options.maxBufferedBytes, () => {
       if (connections.get(node) === connection) connections.delete(node);
@@ -151,7 +147,7 @@ export function createGatewayStreams(options: GatewayStreamOptions) {
   return {
     /**
      * Takes a browser's WebSocket upgrade for `node`; when the node cannot be reached the upgrade is refused (the
-     * browser retries, and `unreachable` may point it elsewhere).
+     * browser retries, and the gateway's health checks soon send it elsewhere).
      */
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, node: string, opening: StreamOpening) {
       const connection = connectionTo(node);
@@ -160,10 +156,9 @@ export function createGatewayStreams(options: GatewayStreamOptions) {
       } catch (err) {
         options.log.warn({ node, err: (err as Error).message }, 'realtime node unavailable');
         socket.destroy();
-        return false;
+        return;
       }
       server.handleUpgrade(req, socket, head, (browser) => connection.carry(browser, opening));
-      return true;
     },
     close() {
       for (const connection of connections.values()) connection.close();

@@ -20,7 +20,8 @@ export const ON_BEHALF_OF_NAME_HEADER = 'x-on-behalf-of-name';
 /** Headers only services set; the gateway drops them from whatever a client sends. */
 export const INTERNAL_HEADERS = [INTERNAL_TOKEN_HEADER, ON_BEHALF_OF_HEADER, ON_BEHALF_OF_NAME_HEADER];
 
-function internalTokenMatches(req: Request, expected: Buffer): boolean {
+/** True when a request carries the internal token (compared in constant time). */
+export function internalTokenMatches(req: { headers: IncomingHttpHeaders }, expected: Buffer): boolean {
   const given = Buffer.from(String(req.headers[INTERNAL_TOKEN_HEADER] ?? ''));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

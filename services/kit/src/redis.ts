@@ -90,19 +90,24 @@ export const queuePrefix = (redis: Redis, redisPrefix: string, queue: string) =>
  */
 export async function closeRedis(client: Redis, graceMs = 1_000): Promise<void> {
   if (client.status === 'end') return;
+  await settlesWithin(client.quit(), graceMs);
+  client.disconnect();
+}
+
+/** True once `work` settles (either way), false when `ms` pass first. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const away = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, graceMs);
-  });
-  await Promise.race([
-    client.quit().then(
-      () => {},
-      () => {},
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
     ),
-    away,
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
   ]);
   clearTimeout(timer);
-  client.disconnect();
+  return settled;
 }
 
 /** What `closeQueue` needs of a BullMQ queue or worker. */
@@ -121,18 +126,7 @@ type QueueLike = {
  */
 export async function closeQueue(queue: QueueLike, graceMs = 1_000): Promise<void> {
   queue.on('error', () => {});
-  let timer: NodeJS.Timeout | undefined;
-  const started = await Promise.race([
-    queue.waitUntilReady().then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), graceMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (started) await queue.close();
+  if (await settlesWithin(queue.waitUntilReady(), graceMs)) await queue.close();
 }
 
 type ScriptArg = string | number | Buffer;

@@ -9,6 +9,9 @@
 //   3 CLOSE  id u32
 export const STREAMS_PATH = '/internal/streams';
 
+/** The largest message either end takes on a connection (one turn's records; a turn's writes are far smaller). */
+export const MAX_STREAMS_MESSAGE_BYTES = 256 * 1024 * 1024;
+
 export type StreamOpening = { url: string; headers: Record<string, string>; address: string };
 
 export type StreamRecords = {

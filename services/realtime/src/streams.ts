@@ -4,10 +4,10 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import {
-  INTERNAL_TOKEN_HEADER,
+  internalTokenMatches,
   type Logger,
+  MAX_STREAMS_MESSAGE_BYTES,
   RecordWriter,
   readRecords,
   STREAMS_PATH,
@@ -162,13 +162,16 @@ export function acceptGatewayStreams(
   };
 
   const expected = Buffer.from(options.internalToken);
-  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  const server = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: MAX_STREAMS_MESSAGE_BYTES,
+  });
   const connections = new Set<WebSocket>();
 
   httpServer.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith(STREAMS_PATH)) return;
-    const given = Buffer.from(String(req.headers[INTERNAL_TOKEN_HEADER] ?? ''));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!internalTokenMatches(req, expected)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
