@@ -97,7 +97,7 @@ describe('closing a gap', () => {
     const { replica } = general();
     // rev 3 and 4 were lost on the way; rev 5 arrives live and is shown at once
     applyChange(replica, CHAT, newMessage(5, message(5)), ME);
-    expect(replica.revs[CHAT]).toEqual({ held: 2, ahead: [5] });
+    expect(replica.revs[CHAT]).toMatchObject({ held: 2, ahead: [5] });
     expect(isBehind(replica, CHAT)).toBe(false);
     applyChangesPage(
       replica,
@@ -118,15 +118,36 @@ describe('closing a gap', () => {
     expect(viewIn(replica)).toMatchObject({ unread: 1, title: 'New title', rev: 4 });
     // the same changes replayed in the other order of arrival: a view first, then the change it already contains
     const again = general().replica;
-    putView(again, now);
+    putView(again, now, ME);
     applyChangesPage(again, CHAT, { changes: [newMessage(3, m3), updatedChat(4, now)], rev: 4, hasMore: false }, ME);
     expect(viewIn(again)).toMatchObject({ unread: 1, rev: 4 });
     expect(bodiesIn(again)).toEqual(['message 1', 'message 2', 'message 3']);
   });
 
+  it('keeps counting a message applied ahead of the gap when a view read before it arrives meanwhile', () => {
+    const { replica } = general();
+    // rev 3 is on its way; rev 4 arrives live first and is counted
+    applyChange(replica, CHAT, newMessage(4, message(4)), ME);
+    expect(viewIn(replica)).toMatchObject({ unread: 1, lastSeq: 4 });
+    // a view read after rev 3 but before rev 4 (the chat fetched on another path) takes the view's place
+    expect(putView(replica, chat({ rev: 3, lastSeq: 3, lastMessage: message(3), readSeq: 2, unread: 1 }), ME)).toBe(
+      true,
+    );
+    expect(viewIn(replica)).toMatchObject({ unread: 2, lastSeq: 4, rev: 3 });
+    // the gap is fetched: nothing is counted twice
+    applyChangesPage(
+      replica,
+      CHAT,
+      { changes: [3, 4].map((seq) => newMessage(seq, message(seq))), rev: 4, hasMore: false },
+      ME,
+    );
+    expect(viewIn(replica)).toMatchObject({ unread: 2, lastSeq: 4, rev: 4 });
+    expect(replica.revs[CHAT]).toEqual({ held: 4, ahead: [] });
+  });
+
   it('holds only up to the last change of a page that has more after it', () => {
     const { replica } = general();
-    putView(replica, chat({ rev: 9, lastSeq: 9, readSeq: 2, unread: 7 }));
+    putView(replica, chat({ rev: 9, lastSeq: 9, readSeq: 2, unread: 7 }), ME);
     applyChangesPage(replica, CHAT, { changes: [newMessage(3, message(3))], rev: 9, hasMore: true }, ME);
     expect(replica.revs[CHAT]?.held).toBe(3);
     expect(isBehind(replica, CHAT)).toBe(true);
@@ -138,14 +159,14 @@ describe('a chat view from the server', () => {
     const { replica } = general();
     const view = viewIn(replica)!;
     Object.assign(view, { lastSeq: 5, readSeq: 5, unread: 0 });
-    expect(putView(replica, chat({ rev: 5, lastSeq: 5, readSeq: 3, unread: 2 }))).toBe(true);
+    expect(putView(replica, chat({ rev: 5, lastSeq: 5, readSeq: 3, unread: 2 }), ME)).toBe(true);
     expect(viewIn(replica)).toMatchObject({ readSeq: 5, unread: 0 });
   });
 
   it('is ignored when it is older than the changes applied', () => {
     const { replica } = general();
     applyChange(replica, CHAT, newMessage(3, message(3)), ME);
-    expect(putView(replica, chat({ rev: 2, title: 'Old' }))).toBe(false);
+    expect(putView(replica, chat({ rev: 2, title: 'Old' }), ME)).toBe(false);
     expect(viewIn(replica)).toMatchObject({ title: 'General', lastSeq: 3 });
   });
 });

@@ -1,5 +1,6 @@
 import type { SyncResponse } from '@chat/kit/contract';
 import { describe, expect, it } from 'vitest';
+import { applyChange } from '../src/lib/sync/replica.ts';
 import { applySync, heldRevs } from '../src/lib/sync/syncAnswer.ts';
 import {
   bodiesIn,
@@ -64,6 +65,24 @@ describe('the answer to POST /api/sync', () => {
     ]);
     expect(viewIn(replica)).toMatchObject({ title: 'Renamed while away', unread: 1, rev: 8 });
     expect(replica.revs[CHAT]).toEqual({ held: 8, ahead: [] });
+  });
+
+  it('keeps counting a message that arrived live ahead of a gap when the answer was read before it', () => {
+    const { replica, direct } = offlineReplica();
+    // rev 5 was missed; rev 6 arrives live while the sync that asked from rev 4 is on its way
+    applyChange(replica, CHAT, newMessage(6, message(6)), ME);
+    const m5 = message(5);
+    const plan = applySync(
+      replica,
+      answer({
+        chats: [chat({ rev: 5, lastSeq: 5, lastMessage: m5, readSeq: 4, unread: 1 }), direct],
+        changes: { [CHAT]: [newMessage(5, m5)] },
+      }),
+      ME,
+    );
+    expect(plan.catchUp).toEqual([]);
+    expect(viewIn(replica)).toMatchObject({ unread: 2, lastSeq: 6, rev: 6 });
+    expect(replica.revs[CHAT]).toEqual({ held: 6, ahead: [] });
   });
 
   it('replaces the chat list but keeps the loaded messages', () => {

@@ -20,12 +20,21 @@ import { currentSocket } from './realtime.svelte.ts';
 import { ApiError, api, session } from './session.svelte.ts';
 import { notifyOf } from './notifications.svelte.ts';
 import { readUpTo } from './sync/chatView.ts';
-import { adoptChat, applyChange, applyChangesPage, dropChat, isBehind, putView, type Replica } from './sync/replica.ts';
-import { decide, type HeldRev } from './sync/revs.ts';
+import {
+  adoptChat,
+  applyChange,
+  applyChangesPage,
+  dropChat,
+  type HeldChat,
+  isBehind,
+  putView,
+  type Replica,
+} from './sync/replica.ts';
+import { decide } from './sync/revs.ts';
 import { applySync, heldRevs } from './sync/syncAnswer.ts';
 import { applyState } from './sync/unread.ts';
 
-let revs: Record<string, HeldRev> = {};
+let revs: Record<string, HeldChat> = {};
 
 /** The stores as the sync rules see them: the list's views, the loaded messages, the revs held. */
 const replica: Replica = {
@@ -92,11 +101,11 @@ const adopting = new Map<string, Promise<void>>();
 
 /** A chat this client does not hold yet (it was just added to it): its view, and from there on its changes. */
 function adopt(chatId: string, chat?: Chat): Promise<void> {
-  if (chat) return Promise.resolve(adoptChat(replica, chat));
+  if (chat) return Promise.resolve(adoptChat(replica, chat, me()));
   const running = adopting.get(chatId);
   if (running) return running;
   const run = api<Chat>(`/api/chats/${chatId}`)
-    .then((view) => adoptChat(replica, view))
+    .then((view) => adoptChat(replica, view, me()))
     .catch(() => {}) // not a member (any more): nothing to hold
     .finally(() => adopting.delete(chatId));
   adopting.set(chatId, run);
@@ -152,7 +161,7 @@ async function reloadChat(chatId: string): Promise<void> {
   if (!view) return removeChat(chatId);
   revs[chatId] = { held: view.rev, ahead: [] };
   chatList.chats = chatList.chats.filter((c) => c.id !== chatId);
-  putView(replica, view);
+  putView(replica, view, me());
   if (isLoaded(chatId)) await loadNewest(chatId).catch(() => {});
 }
 
@@ -224,7 +233,7 @@ function onState(state: Chat): void {
 async function refreshView(chatId: string): Promise<void> {
   const view = await api<Chat>(`/api/chats/${chatId}`).catch(() => null);
   if (!view || !revs[chatId]) return;
-  putView(replica, view);
+  putView(replica, view, me());
   if (isBehind(replica, chatId)) void catchUp(chatId);
 }
 

@@ -1,6 +1,6 @@
 // One chat as the list shows it (title, members, last message, read cursor, unread count), kept current between the
 // server's views by the messages that arrive.
-import type { Chat, Message } from '@chat/kit/contract';
+import type { Change, Chat, Message } from '@chat/kit/contract';
 import { mentionsMe } from '../text/mentions.ts';
 
 export const byActivity = (a: Chat, b: Chat): number =>
@@ -9,15 +9,29 @@ export const byActivity = (a: Chat, b: Chat): number =>
 /**
  * The server's view `incoming` taking the place of `held`; null when it is older than what is held (it was read before
  * a change this client already applied). A read cursor never moves back, so a view that was read before this client's
- * own read reached the server keeps the later cursor.
+ * own read reached the server keeps the later cursor. `early` are the changes this client applied ahead of a gap: the
+ * ones later than the view are not in it, so they are counted into it again.
  */
-export function mergeView(held: Chat | undefined, incoming: Chat): Chat | null {
+export function mergeView(
+  held: Chat | undefined,
+  incoming: Chat,
+  me: string,
+  early: readonly Change[] = [],
+): Chat | null {
   if (!held) return { ...incoming };
   if (incoming.rev < held.rev) return null;
   const view = { ...incoming };
-  if (held.lastSeq > view.lastSeq) Object.assign(view, { lastSeq: held.lastSeq, lastMessage: held.lastMessage });
   if (held.readSeq > view.readSeq) readUpTo(view, held.readSeq);
+  for (const change of early) if (change.rev > incoming.rev) noteChange(view, change, me);
+  if (held.lastSeq > view.lastSeq) Object.assign(view, { lastSeq: held.lastSeq, lastMessage: held.lastMessage });
   return view;
+}
+
+/** A change to the chat's messages or members, applied to its view (a `chat.updated` is a whole view instead). */
+export function noteChange(view: Chat, change: Change, me: string): void {
+  if ((change.kind === 'message.new' || change.kind === 'message.updated') && change.message)
+    noteMessage(view, change.kind, change.message, me);
+  else if (change.kind === 'member.removed') view.members = view.members.filter((m) => m.userId !== change.userId);
 }
 
 /**

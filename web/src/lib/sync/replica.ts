@@ -2,7 +2,7 @@
 // event or an ack) is applied to it. Changes carry the message or chat as it is now, so applying one twice is harmless;
 // the held revs only save the work.
 import type { Change, ChangesResponse, Chat, Message } from '@chat/kit/contract';
-import { byActivity, mergeView, noteMessage } from './chatView.ts';
+import { byActivity, mergeView, noteChange } from './chatView.ts';
 import { type HeldRev, isApplied, markApplied, markAppliedUpTo } from './revs.ts';
 import { mergeMessages, withQuotesOf } from './timeline.ts';
 
@@ -12,22 +12,25 @@ export interface Replica {
   /** The messages of each chat that was opened (a chat absent here has none loaded). */
   messages: Record<string, Message[]>;
   /** The changes applied per chat. */
-  revs: Record<string, HeldRev>;
+  revs: Record<string, HeldChat>;
 }
+
+/** The changes applied to a chat, with those applied ahead of a gap kept until it is closed (see `mergeView`). */
+export type HeldChat = HeldRev & { early?: Change[] };
 
 export const viewOf = (replica: Replica, chatId: string): Chat | undefined =>
   replica.chats.find((c) => c.id === chatId);
 
 /** Starts holding a chat at its view's rev: its history is loaded from there on demand. */
-export function adoptChat(replica: Replica, chat: Chat): void {
-  putView(replica, chat);
+export function adoptChat(replica: Replica, chat: Chat, me: string): void {
+  putView(replica, chat, me);
   replica.revs[chat.id] ??= { held: chat.rev, ahead: [] };
 }
 
 /** Puts the server's view of a chat in the list, unless the one held is newer. False when it was older. */
-export function putView(replica: Replica, chat: Chat): boolean {
+export function putView(replica: Replica, chat: Chat, me: string): boolean {
   const i = replica.chats.findIndex((c) => c.id === chat.id);
-  const view = mergeView(replica.chats[i], chat);
+  const view = mergeView(replica.chats[i], chat, me, replica.revs[chat.id]?.early);
   if (!view) return false;
   if (i >= 0) replica.chats[i] = view;
   else replica.chats.push(view);
@@ -62,21 +65,23 @@ export function applyChange(replica: Replica, chatId: string, change: Change, me
         replica.messages[chatId] =
           change.kind === 'message.updated' ? (withQuotesOf(merged, change.message) ?? merged) : merged;
       }
-      if (view && !viewHasIt) noteMessage(view, change.kind, change.message, me);
+      if (view && !viewHasIt) noteChange(view, change, me);
       break;
     }
     case 'chat.updated':
-      if (change.chat) putView(replica, change.chat);
+      if (change.chat) putView(replica, change.chat, me);
       break;
     case 'member.removed':
       if (change.userId === me) {
         dropChat(replica, chatId);
         return true;
       }
-      if (view && !viewHasIt) view.members = view.members.filter((m) => m.userId !== change.userId);
+      if (view && !viewHasIt) noteChange(view, change, me);
       break;
   }
   markApplied(held, change.rev);
+  // kept until the gap under it is closed: a view read before it does not have it
+  if (change.rev > held.held) held.early = [...(held.early ?? []), change];
   settleView(replica, chatId);
   return true;
 }
@@ -97,10 +102,15 @@ export function isBehind(replica: Replica, chatId: string): boolean {
   return Boolean(held && view && view.rev > held.held);
 }
 
-// The view has every change up to the held rev applied to it: a view read earlier than that is stale from now on.
+// The view has every change up to the held rev applied to it: a view read earlier than that is stale from now on, and
+// the changes applied early that the held rev reached need no keeping.
 function settleView(replica: Replica, chatId: string): void {
   const held = replica.revs[chatId];
   const view = viewOf(replica, chatId);
   if (held && view && view.rev < held.held) view.rev = held.held;
+  if (held?.early) {
+    held.early = held.early.filter((change) => change.rev > held.held);
+    if (!held.early.length) delete held.early;
+  }
   replica.chats.sort(byActivity);
 }
