@@ -1,24 +1,28 @@
-// The whole system with REALTIME_STREAMS on: browsers' WebSockets reach both realtime nodes through the gateway's one
-// connection to each, sends are acked and delivered live across nodes, and long-polling upgrades on its pinned node.
+// The whole system both ways of carrying the browsers' WebSockets: in the gateway's one connection to each realtime node
+// (REALTIME_STREAMS, the default, which every other whole-system test runs with) and each proxied in a connection of its
+// own. Either way sends are acked and delivered live across nodes, and long-polling upgrades on its pinned node.
 import type { Message } from '@chat/kit/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, collect, connect, connectElsewhere, groupOf, next, register, send } from './support/client.ts';
 import { type RunningSystem, startSystem } from './support/system.ts';
 
-let system: RunningSystem;
-let alice: Client;
-let bob: Client;
+describe.each([
+  { mode: 'with the browsers carried to each node in one connection', REALTIME_STREAMS: 'true' },
+  { mode: 'with each browser proxied in a connection of its own', REALTIME_STREAMS: 'false' },
+])('$mode', ({ REALTIME_STREAMS }) => {
+  let system: RunningSystem;
+  let alice: Client;
+  let bob: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ REALTIME_STREAMS: 'true' });
-  [alice, bob] = await Promise.all([register(system.baseUrl, 'Alice'), register(system.baseUrl, 'Bob')]);
-});
+  beforeAll(async () => {
+    system = await startSystem({ REALTIME_STREAMS });
+    [alice, bob] = await Promise.all([register(system.baseUrl, 'Alice'), register(system.baseUrl, 'Bob')]);
+  });
 
-afterAll(async () => {
-  await system?.stop();
-});
+  afterAll(async () => {
+    await system?.stop();
+  });
 
-describe('with the browsers carried to each node in one connection', () => {
   it('delivers live across nodes, in order, each once, over WebSocket and after long-polling upgraded', async () => {
     const chat = await groupOf(alice, [bob], 'Carried');
     const a = await connect(system.baseUrl, alice.token);

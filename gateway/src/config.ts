@@ -25,10 +25,10 @@ export const gatewayConfigShape = {
   MEDIA_URL: z.url().default('http://127.0.0.1:3006'),
   REALTIME_URLS: urlList.default(['http://127.0.0.1:3003', 'http://127.0.0.1:3004']),
   /**
-   * 'true': the browsers' WebSockets to a realtime node travel in one connection of the gateway's to it (streams.ts);
-   * 'false': each is proxied in a connection of its own.
+   * 'true' (the default): the browsers' WebSockets to a realtime node travel in one connection of the gateway's to it
+   * (streams.ts); 'false': each is proxied in a connection of its own.
    */
-  REALTIME_STREAMS: z.enum(['true', 'false']).default('false'),
+  REALTIME_STREAMS: z.enum(['true', 'false']).default('true'),
   /** Opens the gateway's connections to the realtime nodes when REALTIME_STREAMS is on. */
   INTERNAL_TOKEN: internalTokenVar,
   WEB_DIR: z.string().default(path.join(repoRoot, 'web/build')),
