@@ -102,6 +102,26 @@ describe('a browser carried to a node', () => {
     for (const got of notes) expect(got).toEqual(Array.from({ length: 30 }, (_, n) => n));
   });
 
+  it('gets messages of every frame length whole, text and binary, short and long', async () => {
+    const { sockets, gatewayUrl } = await nodeAndGateway();
+    const b = await browser(gatewayUrl);
+    await until(() => sockets.length === 1);
+    // each side of the lengths where a frame's header changes, 125/126 and 65,535/65,536 bytes: a binary frame is the
+    // data itself, a text frame the data and 13 bytes of the event around it
+    const sizes = [0, 1, 112, 113, 125, 126, 200, 65_522, 65_523, 65_535, 65_536, 200_000];
+    const texts: string[] = [];
+    const bins: number[] = [];
+    b.on('text', (s: string) => texts.push(s));
+    b.on('bin', (data: ArrayBuffer) => bins.push(data.byteLength));
+    for (const size of sizes) {
+      (sockets[0] as ServerSocket).emit('text', 'é'.repeat(Math.floor(size / 2)) + 'x'.repeat(size % 2));
+      (sockets[0] as ServerSocket).emit('bin', Buffer.alloc(size, 7));
+    }
+    await until(() => texts.length === sizes.length && bins.length === sizes.length);
+    expect(texts.map((t) => Buffer.byteLength(t))).toEqual(sizes);
+    expect(bins).toEqual(sizes);
+  });
+
   it('ends when the node ends it, and the node hears when the browser leaves', async () => {
     const { sockets, gatewayUrl } = await nodeAndGateway();
     const b = await browser(gatewayUrl);

@@ -51,7 +51,9 @@ class NodeConnection {
             throw new Error('a node does not open streams');
           },
           frame: (ids, payload, binary) => {
-            for (const id of ids) this.toBrowser(id, payload, binary);
+            // a server's frames are not masked: one frame, the same bytes for every browser it is for
+            const frame = frameOf(payload, binary);
+            for (const id of ids) this.toBrowser(id, frame, payload, binary);
           },
           close: (id) => {
             const browser = this.browsers.get(id);
@@ -76,7 +78,7 @@ class NodeConnection {
     });
   }
 
-  private toBrowser(id: number, payload: Buffer, binary: boolean) {
+  private toBrowser(id: number, frame: Buffer, payload: Buffer, binary: boolean) {
     const browser = this.browsers.get(id);
     if (!browser || browser.readyState !== WebSocket.OPEN) return;
     // a browser that reads nothing is not buffered for without end: it reconnects and catches up
@@ -85,13 +87,16 @@ class NodeConnection {
       browser.terminate();
       return;
     }
-    // the frames of one message from the node for one browser go to it in one write
+    // the frame goes onto the browser's TCP socket as it is (ws writes each of its own frames in one go, and without
+    // compression it queues nothing, so frames never interleave); the frames of one message from the node for one
+    // browser go to it in one write
     const tcp = (browser as WebSocket & { _socket?: Socket })._socket;
-    if (tcp && !this.corked.has(tcp)) {
+    if (!tcp) return browser.send(payload, { binary });
+    if (!this.corked.has(tcp)) {
       tcp.cork();
       this.corked.add(tcp);
     }
-    browser.send(payload, { binary });
+    tcp.write(frame);
   }
 
   /** Carries a browser's socket to the node from now on. */
@@ -166,4 +171,22 @@ export function createGatewayStreams(options: GatewayStreamOptions) {
       server.close();
     },
   };
+}
+
+/** A complete unmasked WebSocket frame (RFC 6455 §5.2) holding `payload`, text or binary, unfragmented. */
+export function frameOf(payload: Buffer, binary: boolean): Buffer {
+  const length = payload.length;
+  const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+  const frame = Buffer.allocUnsafe(2 + lengthBytes + length);
+  frame[0] = 0x80 | (binary ? 0x2 : 0x1);
+  if (lengthBytes === 0) frame[1] = length;
+  else if (lengthBytes === 2) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, 2 + lengthBytes);
+  return frame;
 }
