@@ -3,7 +3,8 @@
 // system with the sockets straight on the nodes, and the ceiling: two raw Socket.IO nodes on the same Redis adapter
 // with the same clients and payload. Saturated deliveries/s (each sender keeps 4 sends in flight), then latency from
 // send to each member at half of the system's saturation. Every delivery is checked: none lost, none doubled.
-// Each target is warmed up at saturation first (BENCH_WARMUP_SECONDS), unmeasured.
+// Each target is warmed up at saturation first (BENCH_WARMUP_SECONDS), unmeasured, and the database then analyzed
+// (see analyzeDatabase).
 //   BENCH_MEMBERS=100,400 BENCH_SENDERS=4 BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=3
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,16 @@ import { testRedisUrl } from '@chat/infra/testing';
 import { type Client, groupOf, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
 import { WITHOUT_LIMITS } from './support/limits.ts';
-import { fmt, type Member, member, members, saturate, startRawNodes, steady } from './support/fanout.ts';
+import {
+  analyzeDatabase,
+  fmt,
+  type Member,
+  member,
+  members,
+  saturate,
+  startRawNodes,
+  steady,
+} from './support/fanout.ts';
 
 const SIZES = (process.env.BENCH_MEMBERS ?? '100,400').split(',').map(Number);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 4);
@@ -48,6 +58,7 @@ async function measure(target: string, m: number, all: Member[], chatId: string,
   const senders = all.slice(0, SENDERS);
   // each target warmed up the same way first (compiled code, connection pools), then measured
   await saturate(all, senders, chatId, WARMUP_SECONDS);
+  await analyzeDatabase(system.plan.databaseUrl);
   const sat = await saturate(all, senders, chatId, SECONDS);
   const rate = (halfOf ?? sat.messagesPerSecond) / 2;
   const lat = await steady(all, senders, chatId, rate, SECONDS);

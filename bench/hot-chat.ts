@@ -9,7 +9,7 @@ import { type Client, groupOf, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
 import { WITHOUT_LIMITS } from './support/limits.ts';
 import type { Chat } from '@chat/kit/contract';
-import { ackLoad, member, members, percentile } from './support/fanout.ts';
+import { ackLoad, analyzeDatabase, member, members, percentile } from './support/fanout.ts';
 
 const SENDERS = 20;
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -34,6 +34,7 @@ try {
   // every path warmed up first; then they take turns, ROUNDS times, so none is measured only on a colder (or busier)
   // system than the others; each row pools its rounds
   for (const load of Object.values(loads)) await ackLoad(load, RATE / 2, 2);
+  await analyzeDatabase(system.plan.databaseUrl);
   const pooled = (Object.keys(loads) as (keyof typeof loads)[]).map((name) => ({
     name,
     acks: [] as number[],

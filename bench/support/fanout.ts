@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '@chat/kit';
+import { createKnex, repoRoot } from '@chat/kit';
 import { io, type Socket } from 'socket.io-client';
 
 export type Member = {
@@ -216,4 +216,20 @@ export async function ackLoad(pairs: { sender: Member; chatId: string }[], rate:
     acks,
     elapsed,
   };
+}
+
+/**
+ * ANALYZE of the system's database, as autovacuum does on one that has been running; called after a warm-up. A
+ * benchmark's database is new, and PostgreSQL keeps a plan per connection made from the statistics it had: taken while
+ * the messages were a few hundred, they make the send statement read the table whole to find a repeated clientId
+ * (cheaper than the index then), and as the run adds a thousand messages a second that plan costs more with every
+ * send, until autovacuum analyzes again, up to a minute later (docs/operations.md).
+ */
+export async function analyzeDatabase(databaseUrl: string) {
+  const db = createKnex(databaseUrl, 'chat', { min: 0, max: 1 });
+  try {
+    await db.raw('analyze');
+  } finally {
+    await db.destroy();
+  }
 }
