@@ -1,10 +1,11 @@
 // Unread and notifications in browsers against the whole system: landing on "New messages", counts that agree across
-// two tabs of one person, a muted chat left out of the title, and a notification while the tab is hidden.
+// two tabs of one person and stay right when the tab's answers and live events cross, a muted chat left out of the
+// title, and a notification while the tab is hidden.
 import { randomUUID } from 'node:crypto';
 import { buildWebIfStale } from '@chat/infra/web-build';
 import { repoRoot } from '@chat/kit';
 import type { Chat, Message } from '@chat/kit/contract';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bubble, launchBrowser, logIn, openChatTitled } from './support/browser.ts';
 import { type Client, groupOf, register } from './support/client.ts';
@@ -42,6 +43,35 @@ const badgeOf = async (page: Page, title: string) => {
   const badge = entry(page, title).getByTestId('unread-badge');
   return (await badge.count()) ? await badge.textContent() : '';
 };
+
+/**
+ * The first answer to requests matching a pattern, held: the server reads it at once (`read` resolves then), the tab
+ * gets it once `release` is called. Later requests pass.
+ */
+function heldAnswer() {
+  let release!: () => void;
+  let wasRead!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const read = new Promise<void>((resolve) => {
+    wasRead = resolve;
+  });
+  let taken = false;
+  return {
+    read,
+    release,
+    route: (context: BrowserContext, pattern: RegExp) =>
+      context.route(pattern, async (route) => {
+        if (taken) return route.continue();
+        taken = true;
+        const response = await route.fetch();
+        wasRead();
+        await released;
+        await route.fulfill({ response });
+      }),
+  };
+}
 
 describe('unread in the web app', () => {
   it('opens a chat with unread messages at the first of them, under "New messages", and reads as they come into view', async () => {
@@ -117,6 +147,39 @@ describe('unread in the web app', () => {
     await entry(one.page, 'Tabs').getByTestId('marked-unread').waitFor({ state: 'detached', timeout: 5_000 });
     await one.context.close();
     await two.context.close();
+  });
+
+  it("counts every message when its live events, the chat list and the chat's own view cross on the way", async () => {
+    const [ann, bob] = await Promise.all([register(system.baseUrl, 'Ann'), register(system.baseUrl, 'Bob')]);
+    const chat = await groupOf(ann, [bob], 'Crossing');
+    // the tab's answers are read by the server at once but reach the tab only when the test lets them
+    const held = {
+      sync: heldAnswer(),
+      view: heldAnswer(),
+      changes: heldAnswer(),
+    };
+    const { page, context } = await logIn(browser, system.baseUrl, bob.user.email, PASSWORD, async (ctx) => {
+      await held.sync.route(ctx, /\/api\/sync$/);
+      await held.view.route(ctx, new RegExp(`/api/chats/${chat.id}$`));
+      await held.changes.route(ctx, new RegExp(`/api/chats/${chat.id}/changes`));
+    });
+    // the chat list is read before the first message; its event reaches the tab first, and the tab asks for the chat
+    await held.sync.read;
+    await says(ann, chat.id, 'one');
+    await held.view.read;
+    held.sync.release();
+    await entry(page, 'Crossing').waitFor();
+    // the second message arrives live over a gap (the first is not applied yet): counted, and the gap asked for
+    await says(ann, chat.id, 'two');
+    await expect.poll(() => badgeOf(page, 'Crossing')).toBe('1');
+    await held.changes.read;
+    // the chat's view, read between the two, arrives before the gap's changes: it must not lose the second message
+    held.view.release();
+    await expect.poll(() => badgeOf(page, 'Crossing')).toBe('2');
+    held.changes.release();
+    await says(ann, chat.id, 'three');
+    await expect.poll(() => badgeOf(page, 'Crossing')).toBe('3');
+    await context.close();
   });
 
   it('dims a muted chat and leaves it out of the unread total in the title', async () => {

@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser downloads), one fresh context per simulated person.
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -14,9 +14,19 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Logs a person in through the login screen and waits for the chat list. */
-export async function logIn(browser: Browser, baseUrl: string, email: string, password = 'qwerty123') {
+/**
+ * Logs a person in through the login screen and waits for the chat list. `prepare` sees the browser context first
+ * (to route its requests, say).
+ */
+export async function logIn(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password = 'qwerty123',
+  prepare?: (context: BrowserContext) => Promise<void>,
+) {
   const context = await browser.newContext({ baseURL: baseUrl });
+  await prepare?.(context);
   const page = await context.newPage();
   await page.goto('/login');
   await page.getByTestId('login-email').fill(email);
