@@ -251,6 +251,11 @@ export function bindEvents(): void {
   s.on('chat:updated', receiveChat);
   s.on('chat:removed', ({ chatId }) => removeChat(chatId));
   s.on('pins:updated', ({ chatId, pinned, rev }) => {
+    // the event names only the pins, so the view made of it here is the chat's only when it is the next change; over
+    // a gap the catch-up brings the chat as it is now (a view made here at that rev would claim the gap's changes, and
+    // their messages would go uncounted)
+    const held = revs[chatId];
+    if (held && decide(held, rev) === 'gap') return void catchUp(chatId);
     const view = chatById(chatId);
     receive(chatId, { rev, kind: 'chat.updated', chat: view && { ...$state.snapshot(view), pinned, rev } });
   });
