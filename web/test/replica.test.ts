@@ -1,5 +1,6 @@
+import type { Change } from '@chat/kit/contract';
 import { describe, expect, it } from 'vitest';
-import { applyChange, applyChangesPage, isBehind, putView } from '../src/lib/sync/replica.ts';
+import { applyChange, applyChangesPage, isBehind, pinsChange, putView } from '../src/lib/sync/replica.ts';
 import {
   bodiesIn,
   CHAT,
@@ -151,6 +152,30 @@ describe('closing a gap', () => {
     applyChangesPage(replica, CHAT, { changes: [newMessage(3, message(3))], rev: 9, hasMore: true }, ME);
     expect(replica.revs[CHAT]?.held).toBe(3);
     expect(isBehind(replica, CHAT)).toBe(true);
+  });
+});
+
+describe('a pins event', () => {
+  it('is the chat held with the new pins when it is the next change', () => {
+    const { replica } = general();
+    const change = pinsChange(replica, { chatId: CHAT, pinned: ['message-1'], rev: 3 });
+    expect(change).toMatchObject({ rev: 3, kind: 'chat.updated', chat: { pinned: ['message-1'], rev: 3, unread: 0 } });
+    applyChange(replica, CHAT, change as Change, ME);
+    expect(viewIn(replica)).toMatchObject({ pinned: ['message-1'], rev: 3, unread: 0 });
+  });
+
+  it('over a gap is left to the catch-up, so the message in the gap is still counted', () => {
+    const { replica } = general();
+    // rev 3 (a message) was missed; the pin is rev 4
+    expect(pinsChange(replica, { chatId: CHAT, pinned: ['message-1'], rev: 4 })).toBeNull();
+    const now = chat({ rev: 4, lastSeq: 3, lastMessage: message(3), readSeq: 2, unread: 1, pinned: ['message-1'] });
+    applyChangesPage(
+      replica,
+      CHAT,
+      { changes: [newMessage(3, message(3)), updatedChat(4, now)], rev: 4, hasMore: false },
+      ME,
+    );
+    expect(viewIn(replica)).toMatchObject({ pinned: ['message-1'], unread: 1, lastSeq: 3, rev: 4 });
   });
 });
 

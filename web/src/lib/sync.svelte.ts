@@ -27,6 +27,7 @@ import {
   dropChat,
   type HeldChat,
   isBehind,
+  pinsChange,
   putView,
   type Replica,
 } from './sync/replica.ts';
@@ -250,14 +251,10 @@ export function bindEvents(): void {
   s.on('chat:created', receiveChat);
   s.on('chat:updated', receiveChat);
   s.on('chat:removed', ({ chatId }) => removeChat(chatId));
-  s.on('pins:updated', ({ chatId, pinned, rev }) => {
-    // the event names only the pins, so the view made of it here is the chat's only when it is the next change; over
-    // a gap the catch-up brings the chat as it is now (a view made here at that rev would claim the gap's changes, and
-    // their messages would go uncounted)
-    const held = revs[chatId];
-    if (held && decide(held, rev) === 'gap') return void catchUp(chatId);
-    const view = chatById(chatId);
-    receive(chatId, { rev, kind: 'chat.updated', chat: view && { ...$state.snapshot(view), pinned, rev } });
+  s.on('pins:updated', (update) => {
+    const change = pinsChange(replica, update, (view) => $state.snapshot(view));
+    if (change) receive(update.chatId, change);
+    else void catchUp(update.chatId);
   });
   s.on('receipt', onReceipt);
   s.on('chat:state', onState);

@@ -3,7 +3,7 @@
 // the held revs only save the work.
 import type { Change, ChangesResponse, Chat, Message } from '@chat/kit/contract';
 import { byActivity, mergeView, noteChange } from './chatView.ts';
-import { type HeldRev, isApplied, markApplied, markAppliedUpTo } from './revs.ts';
+import { decide, type HeldRev, isApplied, markApplied, markAppliedUpTo } from './revs.ts';
 import { mergeMessages, withQuotesOf } from './timeline.ts';
 
 export interface Replica {
@@ -84,6 +84,27 @@ export function applyChange(replica: Replica, chatId: string, change: Change, me
   if (change.rev > held.held) held.early = [...(held.early ?? []), change];
   settleView(replica, chatId);
   return true;
+}
+
+/**
+ * The change a `pins:updated` event makes: the chat's view held, with those pins, at the event's rev (`copy` takes the
+ * view out of the store). The event names only the pins, so that view is the chat's only when the event is the next
+ * change. Over a gap there is none: the catch-up brings the chat as it is now, where a view made here at that rev would
+ * claim the gap's changes, and their messages would go uncounted.
+ */
+export function pinsChange(
+  replica: Replica,
+  update: { chatId: string; pinned: string[]; rev: number },
+  copy: (view: Chat) => Chat = (view) => ({ ...view }),
+): Change | null {
+  const held = replica.revs[update.chatId];
+  if (held && decide(held, update.rev) === 'gap') return null;
+  const view = viewOf(replica, update.chatId);
+  return {
+    rev: update.rev,
+    kind: 'chat.updated',
+    chat: view && { ...copy(view), pinned: update.pinned, rev: update.rev },
+  };
 }
 
 /** Applies a page of `…/changes?after=`: the held rev reaches the chat's rev once no more changes are left. */
