@@ -97,8 +97,9 @@ describe('closing a gap', () => {
   it('counts every missed message once when a later one arrived live before the gap was fetched', () => {
     const { replica } = general();
     // rev 3 and 4 were lost on the way; rev 5 arrives live and is shown at once
-    applyChange(replica, CHAT, newMessage(5, message(5)), ME);
-    expect(replica.revs[CHAT]).toMatchObject({ held: 2, ahead: [5] });
+    const live = newMessage(5, message(5));
+    applyChange(replica, CHAT, live, ME);
+    expect(replica.revs[CHAT]).toEqual({ held: 2, ahead: [live] });
     expect(isBehind(replica, CHAT)).toBe(false);
     applyChangesPage(
       replica,

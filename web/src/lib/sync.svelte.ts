@@ -25,17 +25,16 @@ import {
   applyChange,
   applyChangesPage,
   dropChat,
-  type HeldChat,
   isBehind,
   pinsChange,
   putView,
   type Replica,
 } from './sync/replica.ts';
-import { decide } from './sync/revs.ts';
+import { decide, type HeldRev } from './sync/revs.ts';
 import { applySync, heldRevs } from './sync/syncAnswer.ts';
 import { applyState } from './sync/unread.ts';
 
-let revs: Record<string, HeldChat> = {};
+let revs: Record<string, HeldRev<Change>> = {};
 
 /** The stores as the sync rules see them: the list's views, the loaded messages, the revs held. */
 const replica: Replica = {

@@ -9,20 +9,20 @@ export const byActivity = (a: Chat, b: Chat): number =>
 /**
  * The server's view `incoming` taking the place of `held`; null when it is older than what is held (it was read before
  * a change this client already applied). A read cursor never moves back, so a view that was read before this client's
- * own read reached the server keeps the later cursor. `early` are the changes this client applied ahead of a gap: the
+ * own read reached the server keeps the later cursor. `ahead` are the changes this client applied ahead of a gap: the
  * ones later than the view are not in it, so they are counted into it again.
  */
 export function mergeView(
   held: Chat | undefined,
   incoming: Chat,
   me: string,
-  early: readonly Change[] = [],
+  ahead: readonly Change[] = [],
 ): Chat | null {
   if (!held) return { ...incoming };
   if (incoming.rev < held.rev) return null;
   const view = { ...incoming };
   if (held.readSeq > view.readSeq) readUpTo(view, held.readSeq);
-  for (const change of early) if (change.rev > incoming.rev) noteChange(view, change, me);
+  for (const change of ahead) if (change.rev > incoming.rev) noteChange(view, change, me);
   if (held.lastSeq > view.lastSeq) Object.assign(view, { lastSeq: held.lastSeq, lastMessage: held.lastMessage });
   return view;
 }

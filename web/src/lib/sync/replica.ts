@@ -12,11 +12,8 @@ export interface Replica {
   /** The messages of each chat that was opened (a chat absent here has none loaded). */
   messages: Record<string, Message[]>;
   /** The changes applied per chat. */
-  revs: Record<string, HeldChat>;
+  revs: Record<string, HeldRev<Change>>;
 }
-
-/** The changes applied to a chat, with those applied ahead of a gap kept until it is closed (see `mergeView`). */
-export type HeldChat = HeldRev & { early?: Change[] };
 
 export const viewOf = (replica: Replica, chatId: string): Chat | undefined =>
   replica.chats.find((c) => c.id === chatId);
@@ -30,7 +27,7 @@ export function adoptChat(replica: Replica, chat: Chat, me: string): void {
 /** Puts the server's view of a chat in the list, unless the one held is newer. False when it was older. */
 export function putView(replica: Replica, chat: Chat, me: string): boolean {
   const i = replica.chats.findIndex((c) => c.id === chat.id);
-  const view = mergeView(replica.chats[i], chat, me, replica.revs[chat.id]?.early);
+  const view = mergeView(replica.chats[i], chat, me, replica.revs[chat.id]?.ahead);
   if (!view) return false;
   if (i >= 0) replica.chats[i] = view;
   else replica.chats.push(view);
@@ -79,9 +76,7 @@ export function applyChange(replica: Replica, chatId: string, change: Change, me
       if (view && !viewHasIt) noteChange(view, change, me);
       break;
   }
-  markApplied(held, change.rev);
-  // kept until the gap under it is closed: a view read before it does not have it
-  if (change.rev > held.held) held.early = [...(held.early ?? []), change];
+  markApplied(held, change);
   settleView(replica, chatId);
   return true;
 }
@@ -123,15 +118,10 @@ export function isBehind(replica: Replica, chatId: string): boolean {
   return Boolean(held && view && view.rev > held.held);
 }
 
-// The view has every change up to the held rev applied to it: a view read earlier than that is stale from now on, and
-// the changes applied early that the held rev reached need no keeping.
+// The view has every change up to the held rev applied to it: a view read earlier than that is stale from now on.
 function settleView(replica: Replica, chatId: string): void {
   const held = replica.revs[chatId];
   const view = viewOf(replica, chatId);
   if (held && view && view.rev < held.held) view.rev = held.held;
-  if (held?.early) {
-    held.early = held.early.filter((change) => change.rev > held.held);
-    if (!held.early.length) delete held.early;
-  }
   replica.chats.sort(byActivity);
 }

@@ -1,6 +1,8 @@
 // Which of a chat's changes this client has applied: every one up to `held`, and the few later ones in `ahead` that a
-// live event brought before the gap under them was fetched.
-export type HeldRev = { held: number; ahead: number[] };
+// live event brought before the gap under them was fetched. Those are kept whole until the gap is closed: a view of the
+// chat read before one of them does not have it (see mergeView).
+type Numbered = { rev: number };
+export type HeldRev<C extends Numbered = Numbered> = { held: number; ahead: C[] };
 
 /** What to do with a chat's change numbered `rev`. */
 export type RevDecision =
@@ -17,13 +19,13 @@ export function decide(held: HeldRev, rev: number): RevDecision {
 }
 
 export function isApplied(held: HeldRev, rev: number): boolean {
-  return rev <= held.held || held.ahead.includes(rev);
+  return rev <= held.held || held.ahead.some((change) => change.rev === rev);
 }
 
-/** Records change `rev` as applied; the held rev climbs over every one that is now contiguous. */
-export function markApplied(held: HeldRev, rev: number): void {
-  if (isApplied(held, rev)) return;
-  held.ahead.push(rev);
+/** Records `change` as applied; the held rev climbs over every one that is now contiguous. */
+export function markApplied<C extends Numbered>(held: HeldRev<C>, change: C): void {
+  if (isApplied(held, change.rev)) return;
+  held.ahead.push(change);
   climb(held);
 }
 
@@ -34,6 +36,7 @@ export function markAppliedUpTo(held: HeldRev, rev: number): void {
 }
 
 function climb(held: HeldRev): void {
-  while (held.ahead.includes(held.held + 1)) held.held += 1;
-  if (held.ahead.some((rev) => rev <= held.held)) held.ahead = held.ahead.filter((rev) => rev > held.held);
+  while (held.ahead.some((change) => change.rev === held.held + 1)) held.held += 1;
+  if (held.ahead.some((change) => change.rev <= held.held))
+    held.ahead = held.ahead.filter((change) => change.rev > held.held);
 }

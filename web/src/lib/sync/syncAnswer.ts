@@ -30,7 +30,7 @@ export function applySync(replica: Replica, answer: SyncResponse, me: string): S
   // the list is replaced by the server's; a view held that is newer than the answer (a live event raced it) stays
   const held = new Map(replica.chats.map((c) => [c.id, c]));
   replica.chats = answer.chats.map(
-    (chat) => mergeView(held.get(chat.id), chat, me, replica.revs[chat.id]?.early) ?? held.get(chat.id) ?? chat,
+    (chat) => mergeView(held.get(chat.id), chat, me, replica.revs[chat.id]?.ahead) ?? held.get(chat.id) ?? chat,
   );
   replica.chats.sort(byActivity);
 
