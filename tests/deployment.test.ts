@@ -24,7 +24,7 @@ const services: Record<string, { variables: string[]; launcherName?: string }> =
   receipts: { variables: Object.keys(receiptsWorkerConfigShape), launcherName: 'receipts' },
   realtime: { variables: Object.keys(realtimeConfigShape), launcherName: 'realtime-1' },
   media: { variables: Object.keys(mediaConfigShape), launcherName: 'media' },
-  gateway: { variables: Object.keys(gatewayConfigShape), launcherName: 'gateway' },
+  gateway: { variables: Object.keys(gatewayConfigShape), launcherName: 'gateway-1' },
   migrate: { variables: Object.keys(migrateConfigShape) },
 };
 

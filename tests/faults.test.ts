@@ -3,9 +3,17 @@
 // its sockets to the other; new sockets go to the least-loaded healthy node.
 import { DEV_INTERNAL_TOKEN } from '@chat/kit';
 import type { Chat } from '@chat/kit/contract';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatSocket, type Client, connect, connectElsewhere, groupOf, register, send } from './support/client.ts';
+import {
+  type ChatSocket,
+  type Client,
+  connect,
+  connectElsewhere,
+  groupOf,
+  reconnectingSocket,
+  register,
+  send,
+} from './support/client.ts';
 import { type RunningSystem, startSystem } from './support/system.ts';
 
 let system: RunningSystem;
@@ -16,7 +24,9 @@ const nodes = ['realtime-1', 'realtime-2'];
 const portOf = (node: string) => system.plan.portsFrom + 2 + nodes.indexOf(node);
 
 beforeAll(async () => {
-  system = await startSystem();
+  // one gateway: where new sockets go is its choice alone (several each count only the sockets they sent themselves
+  // between two checks of the nodes' loads)
+  system = await startSystem({}, { gateways: 1 });
   [ann, ben] = await Promise.all([register(system.baseUrl, 'Ann'), register(system.baseUrl, 'Ben')]);
   chat = await groupOf(ann, [ben]);
 }, 120_000);
@@ -25,24 +35,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/**
- * A socket that reconnects by itself, as the web app's does (also when the server closed it on purpose: a draining
- * node may close a socket before it even said `session`); resolves once the server said `session`.
- */
-async function liveSocket(token: string) {
-  const socket: ChatSocket = io(system.baseUrl, {
-    auth: { token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnectionDelay: 300,
-    reconnectionDelayMax: 1_000,
-  });
-  socket.on('disconnect', (reason) => {
-    if (reason === 'io server disconnect') socket.connect();
-  });
-  const nodeId = await new Promise<string>((resolve) => socket.once('session', (s) => resolve(s.nodeId)));
-  return { socket, nodeId };
-}
+const liveSocket = (token: string) => reconnectingSocket(system.baseUrl, token);
 
 /** The node of the socket's next session on a node other than `leaving`. */
 const nextSession = (socket: ChatSocket, leaving: string) =>

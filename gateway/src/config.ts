@@ -17,6 +17,12 @@ export const gatewayConfigShape = {
   LOG_LEVEL: common.LOG_LEVEL,
   PORT: common.port(8080),
   HOST: common.HOST,
+  /**
+   * 'true': several gateway processes on one machine listen on the same PORT (and OPS_PORT), the kernel spreading
+   * the connections among them (SO_REUSEPORT, Linux), as the launcher runs them. Off by default: a port already taken
+   * is then an error, never shared by surprise.
+   */
+  REUSE_PORT: z.enum(['true', 'false']).default('false'),
   /** The gateway is where clients arrive: it believes no one unless a load balancer in front is named here. */
   TRUSTED_PROXIES: common.trustedProxies(''),
   AUTH_URL: z.url().default('http://127.0.0.1:3001'),

@@ -7,7 +7,7 @@ import { seedDemoChats } from './demo-chats.ts';
 import { migrateToLatest } from './migrations.ts';
 import { startPostgres } from './postgres.ts';
 import { startRedis } from './redis-server.ts';
-import { serviceSpecs, waitForSystem } from './services.ts';
+import { portFree, serviceSpecs, waitForSystem } from './services.ts';
 import { Supervisor } from './supervisor.ts';
 import { buildWebIfStale } from './web-build.ts';
 
@@ -16,6 +16,9 @@ const log = createLogger('launcher');
 const config = parseConfig({
   NODE_ENV: common.NODE_ENV,
   PORT: common.port(8080),
+  HOST: common.HOST,
+  /** Gateway processes sharing PORT (see SystemPlan.gateways). */
+  GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
   DATABASE_URL: z.url().optional(),
   REDIS_URL: common.REDIS_URL,
   DATA_DIR: z.string().default(path.join(repoRoot, '.data')),
@@ -23,6 +26,15 @@ const config = parseConfig({
   SERVICE_PORTS_FROM: common.port(3001),
   REDIS_PREFIX: common.REDIS_PREFIX,
 });
+
+// the gateways share their port with each other, and would with any other process of this user listening on it (an
+// earlier launcher still running): refused here instead
+if (!(await portFree(config.PORT, config.HOST))) {
+  process.stderr.write(
+    `port ${config.PORT} is taken (another \`npm start\` still running?); set PORT to use another\n`,
+  );
+  process.exit(1);
+}
 
 const postgres = await startPostgres(config.DATABASE_URL, config.DATA_DIR, config.EMBEDDED_PG_PORT, log);
 const redis = await startRedis(config.REDIS_URL, config.DATA_DIR, log).catch(async (err: Error) => {
@@ -44,6 +56,7 @@ const plan = {
   redisUrl: redis.url,
   redisPrefix: config.REDIS_PREFIX,
   gatewayPort: config.PORT,
+  gateways: config.GATEWAY_PROCESSES,
   portsFrom: config.SERVICE_PORTS_FROM,
   demoUsers: seeding,
 };

@@ -1,5 +1,7 @@
 // The processes of one running system and how they find each other; used by the launcher and the system tests.
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from '@chat/kit';
 import type { ServiceSpec } from './supervisor.ts';
@@ -10,6 +12,12 @@ export type SystemPlan = {
   redisUrl: string;
   redisPrefix: string;
   gatewayPort: number;
+  /**
+   * Gateway processes sharing gatewayPort, the kernel spreading the browsers' connections among them (default 2): a
+   * message to a large group is written to its members' sockets by several processes at once, as by the gateway
+   * replicas of a deployment.
+   */
+  gateways?: number;
   /** auth listens here, chat-history on the next port, then realtime ×2, the receipts worker and media. */
   portsFrom: number;
   logLevel?: string;
@@ -29,6 +37,7 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     MEDIA_URL: `http://127.0.0.1:${port(5)}`,
     ...(plan.logLevel ? { LOG_LEVEL: plan.logLevel } : {}),
   };
+  const gateways = plan.gateways ?? 2;
   const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
   const specs: ServiceSpec[] = [
     {
@@ -41,11 +50,11 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     { name: 'realtime-2', entry: 'services/realtime/src/main.ts', env: { PORT: port(3), NODE_ID: 'realtime-2' } },
     { name: 'receipts', entry: 'services/chat-history/src/worker.ts', env: { PORT: port(4) } },
     { name: 'media', entry: 'services/media/src/main.ts', env: { PORT: port(5) } },
-    {
-      name: 'gateway',
+    ...Array.from({ length: gateways }, (_, i) => ({
+      name: `gateway-${i + 1}`,
       entry: 'gateway/src/main.ts',
-      env: { PORT: String(plan.gatewayPort), REALTIME_URLS: realtimeUrls },
-    },
+      env: { PORT: String(plan.gatewayPort), REALTIME_URLS: realtimeUrls, REUSE_PORT: String(gateways > 1) },
+    })),
   ];
   return specs
     .filter((s) => existsSync(path.join(repoRoot, s.entry)))
@@ -70,7 +79,7 @@ export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stoppe
   const checks = await Promise.all(
     serviceSpecs(plan).map(({ name, env }) =>
       waitForUrl(
-        `http://127.0.0.1:${env.PORT}/${name === 'gateway' ? 'healthz' : 'readyz'}`,
+        `http://127.0.0.1:${env.PORT}/${name.startsWith('gateway') ? 'healthz' : 'readyz'}`,
         timeoutMs,
         [200],
         stopped,
@@ -78,4 +87,18 @@ export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stoppe
     ),
   );
   return checks.every(Boolean);
+}
+
+/** True when nothing listens on the port (a process listening with SO_REUSEPORT counts: it takes the port too). */
+export async function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, host);
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    server.close();
+  }
 }

@@ -165,7 +165,7 @@ const faults: Fault[] = [
     : [
         { name: 'chat-history killed', inject: killAndRestart('chat-history') },
         { name: 'receipts worker killed', inject: killAndRestart('receipts') },
-        { name: 'gateway killed', inject: killAndRestart('gateway') },
+        { name: 'gateway killed', inject: killAndRestart('gateway-1') },
       ]),
   {
     name: 'PostgreSQL gone 10 s',

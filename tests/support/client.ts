@@ -82,6 +82,25 @@ export async function connect(
 }
 
 /**
+ * A socket that reconnects by itself, as the web app's does (also when the server closed it on purpose: a draining
+ * node may close a socket before it even said `session`); resolves once the server said `session`.
+ */
+export async function reconnectingSocket(baseUrl: string, token: string) {
+  const socket: ChatSocket = io(baseUrl, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 1_000,
+  });
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  const nodeId = await new Promise<string>((resolve) => socket.once('session', (s) => resolve(s.nodeId)));
+  return { socket, nodeId };
+}
+
+/**
  * Connects until the socket lands on a realtime node other than `notOn`. The gateway sends a new socket to the node
  * it last saw holding the fewest; its view follows the nodes' status about once a second (a slow answer under load
  * can take a node out for a moment), so attempts go on across several of its checks.

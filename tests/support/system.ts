@@ -1,44 +1,32 @@
 // Runs the whole system for a test file: a fresh database, its own Redis prefix and ports, every service as a real
 // process behind the gateway, the demo accounts seeded.
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { repoRoot } from '@chat/kit';
-import { type SystemPlan, serviceSpecs, waitForSystem } from '@chat/infra/services';
+import { type SystemPlan, portFree, serviceSpecs, waitForSystem } from '@chat/infra/services';
 import { Supervisor } from '@chat/infra/supervisor';
 import { createTestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';
-
-async function portFree(port: number): Promise<boolean> {
-  const server = createServer();
-  server.listen(port, '127.0.0.1');
-  try {
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    server.close();
-  }
-}
 
 /** The first of `count` consecutive free ports. */
 async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const first = 20_000 + Math.floor(Math.random() * 40_000);
     const ports = Array.from({ length: count }, (_, i) => first + i);
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return first;
+    if ((await Promise.all(ports.map((port) => portFree(port)))).every(Boolean)) return first;
   }
   throw new Error('no free ports');
 }
 
 export type RunningSystem = Awaited<ReturnType<typeof startSystem>>;
 
-/** `throughProxy` rewrites the services' database address (to put a fault-injecting proxy in between). */
+/**
+ * `throughProxy` rewrites the services' database address (to put a fault-injecting proxy in between); `gateways`: how
+ * many gateway processes share the gateway's port (the launcher's default when unset).
+ */
 export async function startSystem(
   env: Record<string, string> = {},
-  { throughProxy = (url: string) => url }: { throughProxy?: (url: string) => string } = {},
+  { throughProxy = (url: string) => url, gateways }: { throughProxy?: (url: string) => string; gateways?: number } = {},
 ) {
   const database = await createTestDatabase();
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'media-'));
@@ -53,6 +41,7 @@ export async function startSystem(
       redisUrl: testRedisUrl(),
       redisPrefix: testPrefix(),
       gatewayPort: first + 6,
+      gateways,
       portsFrom: first,
       logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
       demoUsers: true,

@@ -134,10 +134,14 @@ export function sendProblem(res: Response, err: AppError) {
     .send(JSON.stringify(problemOf(err)));
 }
 
-export function listen(server: Server, port: number, host: string): Promise<Server> {
+/**
+ * `reusePort`: other processes of the same user may listen on the port too, and the kernel spreads the connections
+ * among them (SO_REUSEPORT; Linux).
+ */
+export function listen(server: Server, port: number, host: string, { reusePort = false } = {}): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off('error', reject);
       resolve(server);
     });
