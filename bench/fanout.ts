@@ -5,6 +5,7 @@
 // send to each member at half of the system's saturation. Every delivery is checked: none lost, none doubled.
 // Each target is warmed up at saturation first (BENCH_WARMUP_SECONDS), unmeasured, and the database then analyzed
 // (see analyzeDatabase).
+// BENCH_GATEWAYS: the gateway processes sharing its port (the launcher's default, 2, when unset).
 //   BENCH_MEMBERS=100,400 BENCH_SENDERS=4 BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=3
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const system = await startSystem(WITHOUT_LIMITS);
+const system = await startSystem(WITHOUT_LIMITS, {
+  gateways: process.env.BENCH_GATEWAYS ? Number(process.env.BENCH_GATEWAYS) : undefined,
+});
 const raw = await startRawNodes(testRedisUrl(), [await freePort(), await freePort()]);
 const nodeUrls = [2, 3].map((o) => `http://127.0.0.1:${system.plan.portsFrom + o}`);
 
