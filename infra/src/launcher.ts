@@ -17,8 +17,8 @@ const config = parseConfig({
   NODE_ENV: common.NODE_ENV,
   PORT: common.port(8080),
   HOST: common.HOST,
-  /** Gateway processes sharing PORT (see SystemPlan.gateways). */
-  GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
+  /** Gateway processes sharing PORT (see SystemPlan.gateways); unset: DEFAULT_GATEWAYS. */
+  GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   DATABASE_URL: z.url().optional(),
   REDIS_URL: common.REDIS_URL,
   DATA_DIR: z.string().default(path.join(repoRoot, '.data')),

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@chat/kit';
 import type { ServiceSpec } from './supervisor.ts';
@@ -13,17 +14,30 @@ export type SystemPlan = {
   redisPrefix: string;
   gatewayPort: number;
   /**
-   * Gateway processes sharing gatewayPort, the kernel spreading the browsers' connections among them (default 2): a
-   * message to a large group is written to its members' sockets by several processes at once, as by the gateway
-   * replicas of a deployment.
+   * Gateway processes sharing gatewayPort, the kernel spreading the browsers' connections among them (default
+   * DEFAULT_GATEWAYS): a message to a large group is then written to its members' sockets by several processes at once,
+   * as by the gateway replicas of a deployment.
    */
   gateways?: number;
-  /** auth listens here, chat-history on the next port, then realtime ×2, the receipts worker and media. */
+  /**
+   * auth listens here, chat-history on the next port, then realtime ×2, the receipts worker, media, and each gateway
+   * process's operations port (its /readyz and /metrics, one port each).
+   */
   portsFrom: number;
   logLevel?: string;
   /** The demo accounts (auth creates them at start). */
   demoUsers?: boolean;
 };
+
+/**
+ * One gateway process per two cores, at most 4: on one machine they share the cores with the other services, and each
+ * process handles every message of a group it holds members of, so on two cores a second one costs more than it gives
+ * (docs/operations.md, "Several gateway processes").
+ */
+export const DEFAULT_GATEWAYS = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
+
+/** How many ports from portsFrom the services of a plan take. */
+export const servicePortsOf = (plan: Pick<SystemPlan, 'gateways'>) => 6 + (plan.gateways ?? DEFAULT_GATEWAYS);
 
 export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
   const port = (offset: number) => String(plan.portsFrom + offset);
@@ -37,7 +51,7 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     MEDIA_URL: `http://127.0.0.1:${port(5)}`,
     ...(plan.logLevel ? { LOG_LEVEL: plan.logLevel } : {}),
   };
-  const gateways = plan.gateways ?? 2;
+  const gateways = plan.gateways ?? DEFAULT_GATEWAYS;
   const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
   const specs: ServiceSpec[] = [
     {
@@ -53,7 +67,12 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     ...Array.from({ length: gateways }, (_, i) => ({
       name: `gateway-${i + 1}`,
       entry: 'gateway/src/main.ts',
-      env: { PORT: String(plan.gatewayPort), REALTIME_URLS: realtimeUrls, REUSE_PORT: String(gateways > 1) },
+      env: {
+        PORT: String(plan.gatewayPort),
+        OPS_PORT: port(6 + i),
+        REALTIME_URLS: realtimeUrls,
+        REUSE_PORT: String(gateways > 1),
+      },
     })),
   ];
   return specs
@@ -74,16 +93,11 @@ export async function waitForUrl(url: string, timeoutMs: number, statuses = [200
   return false;
 }
 
-/** Every service of the plan answers its readiness check (the gateway, which keeps it off its public port: health). */
+/** Every service of the plan answers its readiness check (each gateway process on its own operations port). */
 export async function waitForSystem(plan: SystemPlan, timeoutMs = 60_000, stopped = () => false) {
   const checks = await Promise.all(
-    serviceSpecs(plan).map(({ name, env }) =>
-      waitForUrl(
-        `http://127.0.0.1:${env.PORT}/${name.startsWith('gateway') ? 'healthz' : 'readyz'}`,
-        timeoutMs,
-        [200],
-        stopped,
-      ),
+    serviceSpecs(plan).map(({ env }) =>
+      waitForUrl(`http://127.0.0.1:${env.OPS_PORT ?? env.PORT}/readyz`, timeoutMs, [200], stopped),
     ),
   );
   return checks.every(Boolean);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@chat/kit';
-import { type SystemPlan, portFree, serviceSpecs, waitForSystem } from '@chat/infra/services';
+import { type SystemPlan, portFree, servicePortsOf, serviceSpecs, waitForSystem } from '@chat/infra/services';
 import { Supervisor } from '@chat/infra/supervisor';
 import { createTestDatabase, testPrefix, testRedisUrl } from '@chat/infra/testing';
 
@@ -22,11 +22,14 @@ export type RunningSystem = Awaited<ReturnType<typeof startSystem>>;
 
 /**
  * `throughProxy` rewrites the services' database address (to put a fault-injecting proxy in between); `gateways`: how
- * many gateway processes share the gateway's port (the launcher's default when unset).
+ * many gateway processes share the gateway's port (when unset: SYSTEM_GATEWAYS, else the launcher's default).
  */
 export async function startSystem(
   env: Record<string, string> = {},
-  { throughProxy = (url: string) => url, gateways }: { throughProxy?: (url: string) => string; gateways?: number } = {},
+  {
+    throughProxy = (url: string) => url,
+    gateways = process.env.SYSTEM_GATEWAYS ? Number(process.env.SYSTEM_GATEWAYS) : undefined,
+  }: { throughProxy?: (url: string) => string; gateways?: number } = {},
 ) {
   const database = await createTestDatabase();
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'media-'));
@@ -34,13 +37,14 @@ export async function startSystem(
   // a port found free can be taken by another process before a service binds it: then again on other ports
   const portTaken = () => logs.some((line) => line.includes('EADDRINUSE'));
   for (let attempt = 1; ; attempt++) {
-    const first = await freePorts(7);
+    // the services' ports, then the gateway's
+    const first = await freePorts(servicePortsOf({ gateways }) + 1);
     const plan: SystemPlan = {
       nodeEnv: 'test',
       databaseUrl: throughProxy(database.url),
       redisUrl: testRedisUrl(),
       redisPrefix: testPrefix(),
-      gatewayPort: first + 6,
+      gatewayPort: first + servicePortsOf({ gateways }),
       gateways,
       portsFrom: first,
       logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
