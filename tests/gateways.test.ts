@@ -26,8 +26,20 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const post = (body: string) =>
-  ann.api(`/api/chats/${group.id}/messages`, { method: 'POST', body: { clientId: randomUUID(), body } });
+/**
+ * Ann sends through the gateway's port. A kept-alive connection to the process just killed may fail it: then it goes
+ * again with the same clientId, as the web app sends again (the first, if it got through, answers for both).
+ */
+async function post(body: string) {
+  const clientId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ann.api(`/api/chats/${group.id}/messages`, { method: 'POST', body: { clientId, body } });
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
 
 /** How a socket lived through the death of a gateway process: it heard `body` live without a break, or came back. */
 function outcome(socket: ChatSocket, body: string) {
@@ -52,7 +64,7 @@ describe('a gateway process that dies', () => {
 
     await system.supervisor.kill('gateway-1', 'SIGKILL');
     // the port now leads to the other process only
-    expect((await post('while one gateway is down')).status).toBe(201);
+    expect([200, 201]).toContain((await post('while one gateway is down')).status);
     const how = await Promise.all(outcomes);
     // both processes held browsers: some were dropped, the rest heard the message without a break
     expect(how.filter((h) => h === 'stayed').length).toBeGreaterThan(0);
