@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser downloads), one fresh context per simulated person.
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -28,6 +29,7 @@ export async function logIn(
   const context = await browser.newContext({ baseURL: baseUrl });
   await prepare?.(context);
   const page = await context.newPage();
+  reportPageErrorsOnFailure(page, email);
   await page.goto('/login');
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
@@ -35,6 +37,22 @@ export async function logIn(
   // attached: a new user's list is empty, so it has no size to be visible with
   await page.getByTestId('chat-list').waitFor({ state: 'attached' });
   return { context, page };
+}
+
+/** When the test fails, what went wrong inside the page is printed with it: exceptions, console errors and warnings. */
+function reportPageErrorsOnFailure(page: Page, who: string) {
+  const seen: string[] = [];
+  page.on('pageerror', (err) => seen.push(`exception: ${err.stack ?? err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') seen.push(`${message.type()}: ${message.text()}`);
+  });
+  try {
+    onTestFailed(() => {
+      if (seen.length > 0) console.error(`${who}'s page:\n${seen.join('\n')}`);
+    });
+  } catch {
+    // logged in outside a test (a beforeAll): nothing to attach the report to
+  }
 }
 
 /** Opens the chat whose title holds `title` (its title, not a message preview that mentions the name). */
