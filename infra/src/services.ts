@@ -36,8 +36,10 @@ export type SystemPlan = {
  */
 export const DEFAULT_GATEWAYS = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 
+const gatewaysOf = (plan: Pick<SystemPlan, 'gateways'>) => plan.gateways ?? DEFAULT_GATEWAYS;
+
 /** How many ports from portsFrom the services of a plan take. */
-export const servicePortsOf = (plan: Pick<SystemPlan, 'gateways'>) => 6 + (plan.gateways ?? DEFAULT_GATEWAYS);
+export const servicePortsOf = (plan: Pick<SystemPlan, 'gateways'>) => 6 + gatewaysOf(plan);
 
 export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
   const port = (offset: number) => String(plan.portsFrom + offset);
@@ -51,7 +53,7 @@ export function serviceSpecs(plan: SystemPlan): ServiceSpec[] {
     MEDIA_URL: `http://127.0.0.1:${port(5)}`,
     ...(plan.logLevel ? { LOG_LEVEL: plan.logLevel } : {}),
   };
-  const gateways = plan.gateways ?? DEFAULT_GATEWAYS;
+  const gateways = gatewaysOf(plan);
   const realtimeUrls = [2, 3].map((o) => `http://127.0.0.1:${port(o)}`).join(',');
   const specs: ServiceSpec[] = [
     {

@@ -38,13 +38,14 @@ export async function startSystem(
   const portTaken = () => logs.some((line) => line.includes('EADDRINUSE'));
   for (let attempt = 1; ; attempt++) {
     // the services' ports, then the gateway's
-    const first = await freePorts(servicePortsOf({ gateways }) + 1);
+    const servicePorts = servicePortsOf({ gateways });
+    const first = await freePorts(servicePorts + 1);
     const plan: SystemPlan = {
       nodeEnv: 'test',
       databaseUrl: throughProxy(database.url),
       redisUrl: testRedisUrl(),
       redisPrefix: testPrefix(),
-      gatewayPort: first + servicePortsOf({ gateways }),
+      gatewayPort: first + servicePorts,
       gateways,
       portsFrom: first,
       logLevel: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
