@@ -1,6 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser downloads), one fresh context per simulated person.
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -29,7 +28,7 @@ export async function logIn(
   const context = await browser.newContext({ baseURL: baseUrl });
   await prepare?.(context);
   const page = await context.newPage();
-  reportPageErrorsOnFailure(page, email);
+  await reportPageErrorsOnFailure(page, email);
   await page.goto('/login');
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
@@ -39,8 +38,13 @@ export async function logIn(
   return { context, page };
 }
 
-/** When the test fails, what went wrong inside the page is printed with it: exceptions, console errors and warnings. */
-function reportPageErrorsOnFailure(page: Page, who: string) {
+/**
+ * When the test fails, what went wrong inside the page is printed with it: exceptions, console errors and warnings.
+ * Only under vitest: scripts (`npm run screenshots`) use these helpers too, and vitest cannot be loaded outside it.
+ */
+async function reportPageErrorsOnFailure(page: Page, who: string) {
+  if (!process.env.VITEST) return;
+  const { onTestFailed } = await import('vitest');
   const seen: string[] = [];
   page.on('pageerror', (err) => seen.push(`exception: ${err.stack ?? err.message}`));
   page.on('console', (message) => {
