@@ -102,6 +102,30 @@ describe('a browser carried to a node', () => {
     for (const got of notes) expect(got).toEqual(Array.from({ length: 30 }, (_, n) => n));
   });
 
+  it('gets a broadcast in its place among what the node sent it alone, in one turn or over several', async () => {
+    const { io, sockets, gatewayUrl } = await nodeAndGateway();
+    const browsers = await Promise.all(Array.from({ length: 3 }, () => browser(gatewayUrl)));
+    await until(() => sockets.length === 3);
+    const notes = browsers.map((b) => {
+      const got: number[] = [];
+      b.on('note', (n: number) => got.push(n));
+      return got;
+    });
+    // a socket's own packets wait while one is on its way: a broadcast after them waits behind them
+    const pattern = ['own', 'own', 'room', 'room', 'own', 'room'];
+    let n = 0;
+    for (let turn = 0; turn < 10; turn++) {
+      for (const to of pattern) {
+        if (to === 'room') io.to('room').emit('note', n);
+        else for (const socket of sockets) socket.emit('note', n);
+        n++;
+      }
+      await new Promise(setImmediate);
+    }
+    await until(() => notes.every((got) => got.length === n));
+    for (const got of notes) expect(got).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
   it('gets messages of every frame length whole, text and binary, short and long', async () => {
     const { sockets, gatewayUrl } = await nodeAndGateway();
     const b = await browser(gatewayUrl);

@@ -46,6 +46,11 @@ class GatewayStream extends EventEmitter {
     });
   }
 
+  /** A broadcast's frame written at once (see writeBroadcastsAtOnce): the same record, with nothing to call back. */
+  sendFrameNow(frame: Buffer[]): void {
+    if (this.readyState === 1) this.out.frame(this.id, payloadOf(frame), false);
+  }
+
   send(data: string | Buffer, done?: Done): void {
     this.write(data, typeof data !== 'string', done);
   }
@@ -135,6 +140,44 @@ function socketOf(stream: GatewayStream) {
   return socket as unknown as Duplex;
 }
 
+/** What writeBroadcastsAtOnce uses of an Engine.IO socket. */
+type EngineSocket = {
+  readyState: string;
+  upgrading: boolean;
+  writeBuffer: unknown[];
+  transport: { writable: boolean; socket?: unknown };
+  write(data: unknown, options?: unknown, callback?: unknown): EngineSocket;
+  send(data: unknown, options?: unknown, callback?: unknown): EngineSocket;
+};
+
+/**
+ * A broadcast (a chat's message to its members) reaches each member's Engine.IO socket already framed, once for all.
+ * Engine.IO would still queue it per socket, flush, mark the transport busy, and free it again with events and a
+ * callback once the turn's records went out: most of a node's work for a group. A socket on a stream with nothing
+ * queued before it (its transport free, its buffer empty) gets the frame on its stream at once instead, so in the same
+ * order; any other socket, packet or moment goes the usual way.
+ */
+function writeBroadcastsAtOnce(conn: EngineSocket): void {
+  const write = conn.write.bind(conn);
+  conn.write = conn.send = (data, options, callback) => {
+    const frame = (options as { wsPreEncodedFrame?: Buffer[] } | undefined)?.wsPreEncodedFrame;
+    const stream = conn.transport.socket;
+    if (
+      frame &&
+      callback === undefined &&
+      stream instanceof GatewayStream &&
+      conn.readyState === 'open' &&
+      !conn.upgrading &&
+      conn.transport.writable &&
+      conn.writeBuffer.length === 0
+    ) {
+      stream.sendFrameNow(frame);
+      return conn;
+    }
+    return write(data, options, callback);
+  };
+}
+
 type EngineWithWs = {
   ws: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: unknown) => void): void };
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -160,6 +203,8 @@ export function acceptGatewayStreams(
       else upgrade(req, socket, head, done);
     };
   };
+
+  io.engine.on('connection', writeBroadcastsAtOnce);
 
   const expected = Buffer.from(options.internalToken);
   const server = new WebSocketServer({
