@@ -38,20 +38,18 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
     await deps.profiles.remember(sends.map((s) => ({ userId: lower(s.userId), displayName: s.displayName })));
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const log = logOf(res);
-    // the lines known at once (a group's sends commit together) go out in one write
-    let corked = false;
-    const uncork = () => {
-      if (!corked) return;
-      corked = false;
-      res.uncork();
+    // The lines known at once (a group's sends commit together) go out as one chunk in one write, and the last ones
+    // with the answer's end. (A corked response would not do: Node writes the chunk it held piece by piece after the
+    // uncork, a system call each.)
+    let held: string[] = [];
+    const writeHeld = () => {
+      if (held.length === 0) return;
+      res.write(held.join(''));
+      held = [];
     };
     const writeLine = (line: SendBatchLine) => {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(uncork);
-      }
-      res.write(`${JSON.stringify(line)}\n`);
+      if (held.length === 0) process.nextTick(writeHeld);
+      held.push(`${JSON.stringify(line)}\n`);
     };
     await Promise.all(
       sends.map(async (s, i) => {
@@ -59,8 +57,9 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
         writeLine(await outcomeOf(i, sending, log, s.requestId));
       }),
     );
-    uncork();
-    res.end();
+    const last = held.join('');
+    held = [];
+    res.end(last);
   });
 
   return router;
