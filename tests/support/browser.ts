@@ -38,9 +38,24 @@ export async function logIn(
   return { context, page };
 }
 
+// Where a page stood, as lines (evaluated in the page; the tests are not compiled with the DOM's types)
+const PAGE_STATE = `(() => {
+  const focus = document.activeElement;
+  const testid = focus && focus.getAttribute('data-testid');
+  const composer = document.getElementById('composer');
+  return [
+    'at: ' + location.href,
+    'focus: ' + (focus ? focus.tagName.toLowerCase() + (focus.id ? '#' + focus.id : '') + (testid ? ' (' + testid + ')' : '') : 'none'),
+    'composer: ' + (composer ? JSON.stringify(composer.value) : 'none'),
+    'pending messages: ' + document.querySelectorAll('[data-testid="message"][data-status="pending"]').length,
+  ];
+})()`;
+
 /**
- * When the test fails, what went wrong inside the page is printed with it: exceptions, console errors and warnings.
- * Only under vitest: scripts (`npm run screenshots`) use these helpers too, and vitest cannot be loaded outside it.
+ * When the test fails, what went wrong inside the page is printed with it: exceptions, console errors and warnings,
+ * the requests answered with an error, and where the page stood (its address, what had the focus, what the composer
+ * held, the messages still pending). Only under vitest: scripts (`npm run screenshots`) use these helpers too, and
+ * vitest cannot be loaded outside it.
  */
 async function reportPageErrorsOnFailure(page: Page, who: string) {
   if (!process.env.VITEST) return;
@@ -50,9 +65,13 @@ async function reportPageErrorsOnFailure(page: Page, who: string) {
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') seen.push(`${message.type()}: ${message.text()}`);
   });
+  page.on('response', (response) => {
+    if (response.status() >= 400) seen.push(`${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
   try {
-    onTestFailed(() => {
-      if (seen.length > 0) console.error(`${who}'s page:\n${seen.join('\n')}`);
+    onTestFailed(async () => {
+      const state = await page.evaluate<string[]>(PAGE_STATE).catch((err: Error) => [`state unknown: ${err.message}`]);
+      console.error(`${who}'s page:\n${[...seen, ...state].join('\n')}`);
     });
   } catch {
     // logged in outside a test (a beforeAll): nothing to attach the report to
