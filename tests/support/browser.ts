@@ -94,9 +94,13 @@ export async function type(page: Page, text: string) {
 export const bubble = (page: Page, text: string) =>
   page.getByTestId('message').filter({ has: page.getByTestId('message-body').getByText(text, { exact: true }) });
 
-/** Chooses an action in a message's menu (opened from its menu button, as a keyboard or mouse user does). */
+/**
+ * Chooses an action in a message's menu (opened from its menu button, as a keyboard or mouse user does), and waits for
+ * the menu to close, as a person sees it go before doing the next thing (closing, it gives the focus back to its button).
+ */
 export async function chooseInMenu(message: Locator, action: string) {
   await message.hover();
   await message.getByTestId('message-menu-button').click();
   await message.getByTestId(action).click();
+  await message.page().getByRole('menu').waitFor({ state: 'detached' });
 }
