@@ -46,11 +46,6 @@ class GatewayStream extends EventEmitter {
     });
   }
 
-  /** A broadcast's frame written at once (see writeBroadcastsAtOnce): the same record, with nothing to call back. */
-  sendFrameNow(frame: Buffer[]): void {
-    if (this.readyState === 1) this.out.frame(this.id, payloadOf(frame), false);
-  }
-
   send(data: string | Buffer, done?: Done): void {
     this.write(data, typeof data !== 'string', done);
   }
@@ -171,7 +166,8 @@ function writeBroadcastsAtOnce(conn: EngineSocket): void {
       conn.transport.writable &&
       conn.writeBuffer.length === 0
     ) {
-      stream.sendFrameNow(frame);
+      // the same record Engine.IO's way would write, with nothing to call back
+      stream._sender.sendFrame(frame);
       return conn;
     }
     return write(data, options, callback);
