@@ -42,10 +42,13 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
     // with the answer's end. (A corked response would not do: Node writes the chunk it held piece by piece after the
     // uncork, a system call each.)
     let held: string[] = [];
-    const writeHeld = () => {
-      if (held.length === 0) return;
-      res.write(held.join(''));
+    const takeHeld = () => {
+      const text = held.join('');
       held = [];
+      return text;
+    };
+    const writeHeld = () => {
+      if (held.length > 0) res.write(takeHeld());
     };
     const writeLine = (line: SendBatchLine) => {
       if (held.length === 0) process.nextTick(writeHeld);
@@ -57,9 +60,7 @@ export function internalRoutes(deps: ChatHistoryDeps): Router {
         writeLine(await outcomeOf(i, sending, log, s.requestId));
       }),
     );
-    const last = held.join('');
-    held = [];
-    res.end(last);
+    res.end(takeHeld());
   });
 
   return router;
