@@ -72,6 +72,19 @@ async function browser(url: string): Promise<Socket> {
   return socket;
 }
 
+/** `count` browsers carried to a node, in its room, each keeping the numbers it hears as `note`, in order. */
+async function browsersNoting(count: number) {
+  const node = await nodeAndGateway();
+  const browsers = await Promise.all(Array.from({ length: count }, () => browser(node.gatewayUrl)));
+  await until(() => node.sockets.length === count);
+  const notes = browsers.map((b) => {
+    const got: number[] = [];
+    b.on('note', (n: number) => got.push(n));
+    return got;
+  });
+  return { ...node, notes };
+}
+
 describe('a browser carried to a node', () => {
   it('talks to it both ways, in order, with acks, as from its own address', async () => {
     const { io, sockets, gatewayUrl } = await nodeAndGateway();
@@ -89,28 +102,14 @@ describe('a browser carried to a node', () => {
   });
 
   it('gets a broadcast once each, in order, with every other browser of the room', async () => {
-    const { io, sockets, gatewayUrl } = await nodeAndGateway();
-    const browsers = await Promise.all(Array.from({ length: 20 }, () => browser(gatewayUrl)));
-    await until(() => sockets.length === 20);
-    const notes = browsers.map((b) => {
-      const got: number[] = [];
-      b.on('note', (n: number) => got.push(n));
-      return got;
-    });
+    const { io, notes } = await browsersNoting(20);
     for (let n = 0; n < 30; n++) io.to('room').emit('note', n);
     await until(() => notes.every((got) => got.length === 30));
     for (const got of notes) expect(got).toEqual(Array.from({ length: 30 }, (_, n) => n));
   });
 
   it('gets a broadcast in its place among what the node sent it alone, in one turn or over several', async () => {
-    const { io, sockets, gatewayUrl } = await nodeAndGateway();
-    const browsers = await Promise.all(Array.from({ length: 3 }, () => browser(gatewayUrl)));
-    await until(() => sockets.length === 3);
-    const notes = browsers.map((b) => {
-      const got: number[] = [];
-      b.on('note', (n: number) => got.push(n));
-      return got;
-    });
+    const { io, sockets, notes } = await browsersNoting(3);
     // a socket's own packets wait while one is on its way: a broadcast after them waits behind them
     const pattern = ['own', 'own', 'room', 'room', 'own', 'room'];
     let n = 0;
