@@ -6,7 +6,8 @@
 // (its clients' reads wait for it: a part of every latency measured). Every delivery is checked: none lost, none
 // doubled.
 // Each target is warmed up at saturation first (BENCH_WARMUP_SECONDS), unmeasured, and the database then analyzed
-// (see analyzeDatabase).
+// (see analyzeDatabase). The senders are socket.io-client sockets, the other members listeners (support/fanout.ts),
+// the same for every target; BENCH_LISTENERS=socket.io-client makes every member a socket.io-client socket.
 //   BENCH_MEMBERS=100,400 BENCH_SENDERS=4 BENCH_SECONDS=8 BENCH_WARMUP_SECONDS=3
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +18,11 @@ import { WITHOUT_LIMITS } from './support/limits.ts';
 import {
   analyzeDatabase,
   fmt,
+  listener,
   type Member,
   member,
   members,
+  type Sender,
   saturate,
   startRawNodes,
   steady,
@@ -29,6 +32,7 @@ const SIZES = (process.env.BENCH_MEMBERS ?? '100,400').split(',').map(Number);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const LISTEN = process.env.BENCH_LISTENERS === 'socket.io-client' ? member : listener;
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -58,8 +62,21 @@ type Row = {
 const rows: Row[] = [];
 const users: Client[] = [];
 
-async function measure(target: string, m: number, all: Member[], chatId: string, halfOf?: number) {
-  const senders = all.slice(0, SENDERS);
+/** The group's `m` members at `urlOf(i)`: the first SENDERS can send, the rest listen. */
+async function group(m: number, urlOf: (i: number) => string, tokens: boolean) {
+  const open = (i: number) =>
+    (i < SENDERS ? member : LISTEN)(urlOf(i), tokens ? (users[i] as Client).token : undefined);
+  const all: Member[] = await members(m, open);
+  return { senders: all.slice(0, SENDERS) as Sender[], all };
+}
+
+async function measure(
+  target: string,
+  m: number,
+  { senders, all }: { senders: Sender[]; all: Member[] },
+  chatId: string,
+  halfOf?: number,
+) {
   // each target warmed up the same way first (compiled code, connection pools), then measured
   await saturate(all, senders, chatId, WARMUP_SECONDS);
   await analyzeDatabase(system.plan.databaseUrl);
@@ -79,7 +96,7 @@ async function measure(target: string, m: number, all: Member[], chatId: string,
     dup: sat.duplicated + lat.duplicated,
     refused: sat.refused + lat.refused,
   });
-  for (const x of all) x.socket.close();
+  for (const x of all) x.close();
   return sat.messagesPerSecond;
 }
 
@@ -91,12 +108,12 @@ try {
           Array.from({ length: Math.min(20, m - users.length) }, () => register(system.baseUrl, 'Bench')),
         )),
       );
-    const group = await groupOf(users[0] as Client, users.slice(1, m), `fanout ${m}`);
-    const viaGateway = await members(m, (i) => member(system.baseUrl, (users[i] as Client).token));
-    const systemRate = await measure('system via gateway', m, viaGateway, group.id);
-    const direct = await members(m, (i) => member(nodeUrls[i % 2] as string, (users[i] as Client).token));
-    await measure('system, sockets on the nodes', m, direct, group.id, systemRate);
-    const ceiling = await members(m, (i) => member(raw.urls[i % 2] as string));
+    const chat = await groupOf(users[0] as Client, users.slice(1, m), `fanout ${m}`);
+    const viaGateway = await group(m, () => system.baseUrl, true);
+    const systemRate = await measure('system via gateway', m, viaGateway, chat.id);
+    const direct = await group(m, (i) => nodeUrls[i % 2] as string, true);
+    await measure('system, sockets on the nodes', m, direct, chat.id, systemRate);
+    const ceiling = await group(m, (i) => raw.urls[i % 2] as string, false);
     await measure('ceiling: raw Socket.IO ×2, Redis adapter', m, ceiling, randomUUID(), systemRate);
   }
 } finally {

@@ -2,6 +2,8 @@
 // a saturated run (each sender keeps a few sends in flight) and a fixed-rate run (latency from send to each member),
 // both checking that every acknowledged message reached every member exactly once. Works the same against the whole
 // system (through the gateway or straight to the nodes) and against the raw Socket.IO ceiling.
+// Senders are socket.io-client sockets; a member that only listens may be a `listener`, which speaks the same protocol
+// with far less work per message (see there).
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -9,13 +11,17 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKnex, repoRoot } from '@chat/kit';
 import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
 
 export type Member = {
-  socket: Socket;
   /** message (numberOf its id) → how many times it arrived */
   got: Map<number, number>;
   latencies: number[];
+  close(): void;
 };
+
+/** A member that can send: a socket.io-client socket. */
+export type Sender = Member & { socket: Socket };
 
 // Every message id heard, numbered once: members count arrivals by number, so that a message's id is kept once and not
 // once per member (hundreds of thousands of strings the benchmark's own garbage collector would walk while measuring).
@@ -34,21 +40,24 @@ export const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 };
 
+/** Counts a `message:new`, and its latency when its body is a send time (`t<performance.now()>`). */
+function heard(m: Member, message: { id: string; body: string }) {
+  const n = numberOf(message.id);
+  m.got.set(n, (m.got.get(n) ?? 0) + 1);
+  const sentAt = Number(message.body.slice(1));
+  if (message.body.startsWith('t') && Number.isFinite(sentAt)) m.latencies.push(performance.now() - sentAt);
+}
+
 /** A socket (websocket only) resolved once the server said `session`; it records what arrives. */
-export async function member(url: string, token?: string): Promise<Member> {
+export async function member(url: string, token?: string): Promise<Sender> {
   const socket = io(url, {
     auth: token ? { token } : {},
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
   });
-  const m: Member = { socket, got: new Map(), latencies: [] };
-  socket.on('message:new', (message: { id: string; body: string }) => {
-    const n = numberOf(message.id);
-    m.got.set(n, (m.got.get(n) ?? 0) + 1);
-    const sentAt = Number(message.body.slice(1));
-    if (message.body.startsWith('t') && Number.isFinite(sentAt)) m.latencies.push(performance.now() - sentAt);
-  });
+  const m: Sender = { socket, got: new Map(), latencies: [], close: () => socket.close() };
+  socket.on('message:new', (message: { id: string; body: string }) => heard(m, message));
   await new Promise<void>((resolve, reject) => {
     socket.once('session', () => resolve());
     socket.once('connect_error', reject);
@@ -56,9 +65,40 @@ export async function member(url: string, token?: string): Promise<Member> {
   return m;
 }
 
+/**
+ * A member that only listens, over a plain WebSocket speaking Engine.IO 4 and Socket.IO 5 as a socket.io-client
+ * socket does on the websocket transport: it answers the open packet with a CONNECT carrying its token, each ping
+ * with a pong, and reads each event packet (`42[name, payload]`) with one JSON.parse. Resolved once the server said
+ * `session`. A benchmark holds hundreds of members in one process on the machine it measures: socket.io-client's
+ * layers of decoders and emitters cost several times what the message's JSON does, and that process's delay in reading
+ * is part of every latency it measures (its event loop delay is printed beside them).
+ */
+export async function listener(url: string, token?: string): Promise<Member> {
+  const address = new URL('/socket.io/?EIO=4&transport=websocket', url);
+  address.protocol = address.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(address, { perMessageDeflate: false });
+  const m: Member = { got: new Map(), latencies: [], close: () => ws.close() };
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.once('close', () => reject(new Error(`${url} closed the socket before its session`)));
+    ws.on('message', (data: Buffer) => {
+      const packet = data.toString();
+      // Engine.IO: 0 open, 2 ping, 4 message (its payload a Socket.IO packet: 0 connect, 2 event, 4 connect error)
+      if (packet.startsWith('42')) {
+        const [event, payload] = JSON.parse(packet.slice(2)) as [string, { id: string; body: string }];
+        if (event === 'message:new') heard(m, payload);
+        else if (event === 'session') resolve();
+      } else if (packet[0] === '2') ws.send(`3${packet.slice(1)}`);
+      else if (packet[0] === '0') ws.send(`40${JSON.stringify(token ? { token } : {})}`);
+      else if (packet.startsWith('44')) reject(new Error(`connect refused: ${packet.slice(2)}`));
+    });
+  });
+  return m;
+}
+
 /** Connects `count` members `batch` at a time. */
-export async function members(count: number, open: (i: number) => Promise<Member>, batch = 25): Promise<Member[]> {
-  const all: Member[] = [];
+export async function members<T extends Member>(count: number, open: (i: number) => Promise<T>, batch = 25) {
+  const all: T[] = [];
   for (let i = 0; i < count; i += batch)
     all.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => open(i + j)))));
   return all;
@@ -66,7 +106,7 @@ export async function members(count: number, open: (i: number) => Promise<Member
 
 type Ack = { ok: boolean; message?: { id: string }; error?: { code: string } };
 
-async function sendOne(sender: Member, chatId: string, acked: Set<string>, refused: { n: number }) {
+async function sendOne(sender: Sender, chatId: string, acked: Set<string>, refused: { n: number }) {
   const ack = (await sender.socket
     .timeout(10_000)
     .emitWithAck('message:send', { chatId, clientId: randomUUID(), body: `t${performance.now()}` })
@@ -97,7 +137,7 @@ function reset(all: Member[]) {
 }
 
 /** Each sender keeps `window` sends in flight for `seconds`: messages and deliveries per second at saturation. */
-export async function saturate(all: Member[], senders: Member[], chatId: string, seconds: number, window = 4) {
+export async function saturate(all: Member[], senders: Sender[], chatId: string, seconds: number, window = 4) {
   reset(all);
   const acked = new Set<string>();
   const refused = { n: 0 };
@@ -123,7 +163,7 @@ export async function saturate(all: Member[], senders: Member[], chatId: string,
   };
 }
 
-export type BenchChat = { chatId: string; sender: Member; members: Member[] };
+export type BenchChat = { chatId: string; sender: Sender; members: Member[] };
 
 /**
  * `inFlight` sends kept in flight for `seconds`, each to the next chat in turn (by its sender): messages and
@@ -177,14 +217,14 @@ async function paced(rate: number, seconds: number, send: (i: number) => Promise
 }
 
 /** `rate` messages/s spread over the senders for `seconds`: latency from send to each member's receipt. */
-export async function steady(all: Member[], senders: Member[], chatId: string, rate: number, seconds: number) {
+export async function steady(all: Member[], senders: Sender[], chatId: string, rate: number, seconds: number) {
   reset(all);
   const acked = new Set<string>();
   const refused = { n: 0 };
   // how late this process itself ran its callbacks (its clients' reads), a part of every latency it measures
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  await paced(rate, seconds, (i) => sendOne(senders[i % senders.length] as Member, chatId, acked, refused));
+  await paced(rate, seconds, (i) => sendOne(senders[i % senders.length] as Sender, chatId, acked, refused));
   loop.disable();
   const { lost, duplicated } = await settle(all, acked);
   const latencies = all.flatMap((m) => m.latencies);
@@ -226,11 +266,11 @@ export async function startRawNodes(redisUrl: string, ports: number[]) {
 export const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 /** `rate` sends/s for `seconds`, round robin over (sender, chat) pairs: ack latency, and how many were refused. */
-export async function ackLoad(pairs: { sender: Member; chatId: string }[], rate: number, seconds: number) {
+export async function ackLoad(pairs: { sender: Sender; chatId: string }[], rate: number, seconds: number) {
   const acks: number[] = [];
   let refused = 0;
   const elapsed = await paced(rate, seconds, async (i) => {
-    const { sender, chatId } = pairs[i % pairs.length] as { sender: Member; chatId: string };
+    const { sender, chatId } = pairs[i % pairs.length] as { sender: Sender; chatId: string };
     const sentAt = performance.now();
     const ack = (await sender.socket
       .timeout(10_000)
