@@ -19,8 +19,16 @@ import { WebSocket, WebSocketServer } from 'ws';
 /** One node's connection and the browsers' sockets on it. */
 class NodeConnection {
   private readonly browsers = new Map<number, WebSocket>();
-  // the browsers' TCP sockets held while one message from the node is written out (`ws` keeps its socket private)
+  // The browsers' TCP sockets written to since this turn of the event loop began (`ws` keeps its socket private): held
+  // until the node's messages read in this turn are all written out, then let go at once. Under load a read brings
+  // several messages from the node, and a browser gets theirs in one write instead of one each.
   private readonly corked = new Set<Socket>();
+  private uncorking = false;
+  private readonly uncork = () => {
+    this.uncorking = false;
+    for (const tcp of this.corked) tcp.uncork();
+    this.corked.clear();
+  };
   private next = 1;
   private readonly out: RecordWriter;
   readonly ready: Promise<void>;
@@ -65,8 +73,10 @@ class NodeConnection {
         log.warn({ node, err: (err as Error).message }, 'realtime node sent a malformed record');
         ws.terminate();
       } finally {
-        for (const tcp of this.corked) tcp.uncork();
-        this.corked.clear();
+        if (this.corked.size > 0 && !this.uncorking) {
+          this.uncorking = true;
+          setImmediate(this.uncork);
+        }
       }
     });
     ws.on('error', (err) => log.warn({ node, err: err.message }, 'realtime node connection failed'));
@@ -88,8 +98,8 @@ class NodeConnection {
       return;
     }
     // the frame goes onto the browser's TCP socket as it is (ws writes each of its own frames in one go, and without
-    // compression it queues nothing, so frames never interleave); the frames of one message from the node for one
-    // browser go to it in one write
+    // compression it queues nothing, so frames never interleave); the frames a browser gets in one turn go to it in
+    // one write
     const tcp = (browser as WebSocket & { _socket?: Socket })._socket;
     if (!tcp) return browser.send(payload, { binary });
     if (!this.corked.has(tcp)) {
