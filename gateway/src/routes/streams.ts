@@ -21,11 +21,10 @@ class NodeConnection {
   private readonly browsers = new Map<number, WebSocket>();
   // The browsers' TCP sockets written to since this turn of the event loop began (`ws` keeps its socket private): held
   // until the node's messages read in this turn are all written out, then let go at once. Under load a read brings
-  // several messages from the node, and a browser gets theirs in one write instead of one each.
+  // several messages from the node, and a browser gets theirs in one write instead of one each. The first socket held
+  // schedules the letting go, so the set is empty exactly when none is scheduled.
   private readonly corked = new Set<Socket>();
-  private uncorking = false;
   private readonly uncork = () => {
-    this.uncorking = false;
     for (const tcp of this.corked) tcp.uncork();
     this.corked.clear();
   };
@@ -72,11 +71,6 @@ class NodeConnection {
       } catch (err) {
         log.warn({ node, err: (err as Error).message }, 'realtime node sent a malformed record');
         ws.terminate();
-      } finally {
-        if (this.corked.size > 0 && !this.uncorking) {
-          this.uncorking = true;
-          setImmediate(this.uncork);
-        }
       }
     });
     ws.on('error', (err) => log.warn({ node, err: err.message }, 'realtime node connection failed'));
@@ -103,6 +97,7 @@ class NodeConnection {
     const tcp = (browser as WebSocket & { _socket?: Socket })._socket;
     if (!tcp) return browser.send(payload, { binary });
     if (!this.corked.has(tcp)) {
+      if (this.corked.size === 0) setImmediate(this.uncork);
       tcp.cork();
       this.corked.add(tcp);
     }
