@@ -29,10 +29,14 @@ await runService('chat-history', async () => {
   const publicKey = readKey(config.AUTH_PUBLIC_KEY_FILE, 'AUTH_PUBLIC_KEY_FILE', config.NODE_ENV);
   const logger = createLogger('chat-history', config.LOG_LEVEL);
   const db = createKnex(config.DATABASE_URL, 'chat');
-  const redis = createRedis(config);
+  // The commands of one turn of the event loop go to Redis in one write: a group of sends counts each sender's limit
+  // and publishes each message, one command each. The queues keep a connection of their own, without that: BullMQ's
+  // commands are not known to be safe in an automatic pipeline.
+  const redis = createRedis(config, { enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const receipts = new ReadEnqueuer(createReceiptsQueue(redis, config.REDIS_PREFIX));
-  const pushes = createPushNotifier(createPushQueue(redis, config.REDIS_PREFIX), logger);
+  const queues = createRedis(config);
+  const receipts = new ReadEnqueuer(createReceiptsQueue(queues, config.REDIS_PREFIX));
+  const pushes = createPushNotifier(createPushQueue(queues, config.REDIS_PREFIX), logger);
   const vapid = readVapidKeys(config.VAPID_KEYS_FILE, config.NODE_ENV);
   const metrics = createMetrics('chat-history');
   const events = createChatEvents(redis, config.REDIS_PREFIX, logger, metrics);
@@ -77,6 +81,7 @@ await runService('chat-history', async () => {
       await db.destroy();
       endedSessions.stop();
       await closeRedis(redis);
+      await closeRedis(queues);
     },
   };
 });

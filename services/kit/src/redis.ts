@@ -41,6 +41,8 @@ export function createRedis(target: string | RedisTarget, options: RedisOptions 
         retryDelayOnFailover: 200,
         retryDelayOnClusterDown: 200,
         enableOfflineQueue: true,
+        // a cluster pipelines a turn's commands per node itself; its nodes' connections only carry them
+        enableAutoPipelining: nodeOptions.enableAutoPipelining ?? false,
         redisOptions: {
           ...nodeOptions,
           ...(username ? { username: decodeURIComponent(username) } : {}),
