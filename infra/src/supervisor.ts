@@ -81,6 +81,14 @@ export class Supervisor {
     return child;
   }
 
+  /** Each service's name and the id of its running process (none while it is down): what benchmarks measure. */
+  processes(): { name: string; pid?: number }[] {
+    return this.children.map(({ spec, process: proc }) => ({
+      name: spec.name,
+      pid: proc && proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined,
+    }));
+  }
+
   /** Sends a signal to one service (fault tests: SIGKILL a node) and resolves when it has exited. */
   async kill(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const proc = this.child(name).process;

@@ -38,6 +38,8 @@ export type AppDeps = {
   db: Knex;
   /** Publishes broadcasts; also the readiness check. */
   redis: Redis;
+  /** The receipts' and pushes' queues' own connection, when they have one: readiness checks it too. */
+  queueRedis?: Redis;
   redisPrefix: string;
   receipts: ReadEnqueuer;
   pushes: PushNotifier;
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps) {
     checks: [
       { name: 'postgres', check: () => checkPostgres(deps.db) },
       { name: 'redis', check: () => checkRedis(deps.redis) },
+      ...(deps.queueRedis ? [{ name: 'redis-queues', check: () => checkRedis(deps.queueRedis as Redis) }] : []),
     ],
   });
 

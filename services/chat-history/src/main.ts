@@ -35,6 +35,7 @@ await runService('chat-history', async () => {
   const redis = createRedis(config, { enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const queues = createRedis(config);
+  queues.on('error', (err) => logger.warn({ err: err.message }, 'redis error (queues)'));
   const receipts = new ReadEnqueuer(createReceiptsQueue(queues, config.REDIS_PREFIX));
   const pushes = createPushNotifier(createPushQueue(queues, config.REDIS_PREFIX), logger);
   const vapid = readVapidKeys(config.VAPID_KEYS_FILE, config.NODE_ENV);
@@ -51,6 +52,7 @@ await runService('chat-history', async () => {
     sendLimit: { max: config.SEND_LIMIT_PER_USER, windowSeconds: config.SEND_LIMIT_WINDOW_SECONDS },
     db,
     redis,
+    queueRedis: queues,
     redisPrefix: config.REDIS_PREFIX,
     receipts,
     pushes,

@@ -2,6 +2,7 @@
 // never starves another chat; a database that does not answer is `unavailable` (503, Retry-After), not a failure.
 import { randomUUID } from 'node:crypto';
 import type { Chat, Message } from '@chat/kit/contract';
+import { until } from '@chat/infra/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type RunningChatHistory, startChatHistory, type TestUser, userNamed } from './support.ts';
 
@@ -87,6 +88,25 @@ describe('a database that does not answer', () => {
       const ready = await call<{ checks: Record<string, string> }>(cut.baseUrl, '/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.checks.postgres).not.toBe('ok');
+    } finally {
+      await cut.stop();
+    }
+  });
+});
+
+describe("the queues' Redis connection gone", () => {
+  it('makes readiness fail and say which connection', async () => {
+    const cut = await startChatHistory();
+    try {
+      const readiness = () => call<{ checks: Record<string, string> }>(cut.baseUrl, '/readyz');
+      // ready once both connections are up
+      await until(async () => (await readiness()).status === 200);
+      expect((await readiness()).body.checks).toMatchObject({ redis: 'ok', 'redis-queues': 'ok' });
+      await cut.queueRedis.quit();
+      const ready = await readiness();
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.redis).toBe('ok');
+      expect(ready.body.checks['redis-queues']).not.toBe('ok');
     } finally {
       await cut.stop();
     }

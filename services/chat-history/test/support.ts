@@ -13,6 +13,7 @@ import {
   createTokenVerifier,
   type Knex,
   listen,
+  type Redis,
   socketIoKey,
   userRoom,
 } from '@chat/kit';
@@ -149,6 +150,8 @@ export type RunningChatHistory = {
   baseUrl: string;
   db: Knex;
   redisPrefix: string;
+  /** The queues' own connection (receipts, pushes), as the service has one. */
+  queueRedis: Redis;
   /** The users auth knows; add to it before referring to a user by id. */
   users: Map<string, { displayName: string; isActive?: boolean }>;
   /** Calls the app as `user`. */
@@ -184,13 +187,15 @@ export async function startChatHistory({
   const db = createKnex(databaseUrl ?? database.url, 'chat', { min: 0, max: 20 });
   const redis = createRedis(testRedisUrl());
   const redisPrefix = testPrefix();
-  const receipts = new ReadEnqueuer(createReceiptsQueue(redis, redisPrefix));
+  const queueRedis = createRedis(testRedisUrl());
+  const receipts = new ReadEnqueuer(createReceiptsQueue(queueRedis, redisPrefix));
   const logger = createLogger('chat-history', 'silent');
-  const pushes = createPushNotifier(createPushQueue(redis, redisPrefix), logger);
+  const pushes = createPushNotifier(createPushQueue(queueRedis, redisPrefix), logger);
   const users = new Map<string, { displayName: string; isActive?: boolean }>();
   const app = createApp({
     db,
     redis,
+    queueRedis,
     redisPrefix,
     receipts,
     pushes,
@@ -210,6 +215,7 @@ export async function startChatHistory({
     baseUrl,
     db,
     redisPrefix,
+    queueRedis,
     users,
     as: (user) => (path, options) => call(baseUrl, path, { ...options, token: user.token }),
     internal: (path, options) => call(baseUrl, path, { ...options, internal: INTERNAL_TOKEN }),
@@ -233,6 +239,7 @@ export async function startChatHistory({
       await pushes.close();
       await db.destroy();
       await closeRedis(redis);
+      await closeRedis(queueRedis);
       await database.drop();
     },
   };
