@@ -12,6 +12,7 @@ describe('gateway', () => {
   let gateway: Server;
   let base: string;
   const seen: { url?: string; requestId?: string } = {};
+  let upstreamConnections = 0;
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
@@ -19,6 +20,7 @@ describe('gateway', () => {
       seen.requestId = req.headers['x-request-id'] as string;
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"chats":[]}');
     });
+    upstream.on('connection', () => upstreamConnections++);
     await listen(upstream, 0, '127.0.0.1');
     // A port nothing listens on: the auth upstream is down.
     const dead = createServer();
@@ -56,6 +58,17 @@ describe('gateway', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ chats: [] });
     expect(seen).toEqual({ url: '/api/chats?x=1', requestId: 'req-123' });
+  });
+
+  it('carries call after call to a service over the connection it already has', async () => {
+    await (await fetch(`${base}/api/chats`)).text();
+    const before = upstreamConnections;
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${base}/api/chats`, { method: i % 2 ? 'GET' : 'POST', body: i % 2 ? undefined : '{}' });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    expect(upstreamConnections).toBe(before);
   });
 
   it('answers a down upstream quickly with problem+json instead of hanging', async () => {
