@@ -1,5 +1,5 @@
 // SQL for chats and the per-viewer chat view (members, last message, read cursor, unread count).
-import type { Knex } from '@chat/kit';
+import { type Knex, queryPrepared } from '@chat/kit';
 import type { Chat } from '@chat/kit/contract';
 import { membersOfChats } from './members.ts';
 import { MESSAGE_COLUMNS, type MessageRow, messagesOf } from './messages.ts';
@@ -108,7 +108,11 @@ export async function chatViews(
     ]);
   if (filter.viewerId) query.where('m.user_id', filter.viewerId);
   if (filter.chatId) query.where('m.chat_id', filter.chatId);
-  const rows: ViewRow[] = await query;
+  // prepared once per connection and filter: a chat list is asked for often, and planning this query took about as
+  // long as running it
+  const { sql, bindings } = query.toSQL().toNative();
+  const name = `chat_views${filter.viewerId ? '_viewer' : ''}${filter.chatId ? '_chat' : ''}`;
+  const rows = await queryPrepared<ViewRow>(db, name, sql, [...bindings]);
   const chatIds = [...new Set(rows.map((r) => r.id))];
   const lastRows = rows.flatMap((r) => (r.lm_id ? [lastMessageRow(r)] : []));
   const [members, pins, lastMessages] = await Promise.all([
