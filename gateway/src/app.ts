@@ -80,6 +80,7 @@ export function createGateway({ config, logger, metrics }: GatewayDeps) {
           maxFrameBytes: MAX_SOCKET_FRAME_BYTES,
           maxBufferedBytes: MAX_SOCKET_BUFFERED_BYTES,
           log: logger,
+          onNodeGone: (node) => upstreams.nodes.lost(node),
         })
       : undefined;
   server.on('upgrade', (req, socket, head) => {

@@ -103,3 +103,21 @@ describe('the load the gateway counts per realtime node', () => {
     nodes.stop();
   });
 });
+
+describe('a node whose connection dropped', () => {
+  it('gets no new socket until a check finds it ready, and then counts none of those it had', async () => {
+    const [a, b] = [await fakeNode(0), await fakeNode(3)];
+    const nodes = new RealtimeNodes([a.url, b.url]);
+    await nodes.checkHealth();
+    // three sockets to a evens the two out; then a restarts, and its sockets go with it
+    expect([1, 2, 3].map(() => nodes.pick(newSocket()))).toEqual([a.url, a.url, a.url]);
+    nodes.lost(a.url);
+    expect(nextTwo(nodes)).toEqual(new Set([b.url]));
+    // back, holding none: it takes the next ones until it holds as many as b (3 and the 2 just sent, counted there)
+    b.sockets = 5;
+    await nodes.checkHealth();
+    expect([1, 2, 3, 4, 5].map(() => nodes.pick(newSocket()))).toEqual([a.url, a.url, a.url, a.url, a.url]);
+    expect(nextTwo(nodes)).toEqual(new Set([a.url, b.url]));
+    nodes.stop();
+  });
+});

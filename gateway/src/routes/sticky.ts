@@ -101,6 +101,16 @@ export class RealtimeNodes {
     this.healthTimer.unref();
   }
 
+  /**
+   * A node whose connection to this gateway just dropped (it died, or restarts): out until a check finds it ready, and
+   * holding none of the sockets it had, which went with the connection. Without this it would keep its last known load
+   * (and be tried again) until two checks had missed it, and a node back within a second would look as full as before
+   * until its next check, while new sockets went round and round both.
+   */
+  lost(node: string) {
+    this.health.set(node, { healthy: false, failures: FAILURES_TO_FAIL, sockets: 0, assigned: 0 });
+  }
+
   private healthy(node: string): boolean {
     return this.health.get(node)?.healthy ?? true;
   }

@@ -131,6 +131,8 @@ export type GatewayStreamOptions = {
   /** What may wait to be written to one browser before it counts as not reading. */
   maxBufferedBytes: number;
   log: Logger;
+  /** Told when a node's connection drops (the node's sockets went with it). */
+  onNodeGone?: (node: string) => void;
 };
 
 export function createGatewayStreams(options: GatewayStreamOptions) {
@@ -148,7 +150,9 @@ export function createGatewayStreams(options: GatewayStreamOptions) {
       maxPayload: MAX_STREAMS_MESSAGE_BYTES,
     });
     const connection = new NodeConnection(node, ws, options.log, options.maxBufferedBytes, () => {
-      if (connections.get(node) === connection) connections.delete(node);
+      if (connections.get(node) !== connection) return;
+      connections.delete(node);
+      options.onNodeGone?.(node);
     });
     connections.set(node, connection);
     return connection;
