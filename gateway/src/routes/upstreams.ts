@@ -1,7 +1,7 @@
 // Proxies to the services: the API by path, Socket.IO spread across the realtime nodes.
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppError, INTERNAL_HEADERS, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
+import { AppError, INTERNAL_HEADERS, keptAliveAgent, type Logger, REQUEST_ID_HEADER, problemOf } from '@chat/kit';
 import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import type { GatewayConfig } from '../config.ts';
 import { RealtimeNodes, UNPIN_COOKIE } from './sticky.ts';
@@ -72,14 +72,6 @@ export function clientAddressOf(req: Req): string {
   return (req as Req & { ip?: string }).ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-/**
- * Kept-alive connections to a service, reused request after request. Without an agent the proxy opens a connection
- * per request and closes it after the answer: a handshake on every call, and on a busy gateway thousands of closed
- * connections waiting out TIME_WAIT on the ports it connects from. An idle connection is let go after 4 s, before the
- * service's own keep-alive (Node's default, 5 s) would close it under a request being sent on it.
- */
-const upstreamAgent = () => new Agent({ keepAlive: true, timeout: 4_000 });
-
 function apiProxy(
   name: string,
   target: string,
@@ -92,7 +84,9 @@ function apiProxy(
   return createProxyMiddleware<Req, ServerResponse>({
     target,
     pathFilter,
-    agent: upstreamAgent(),
+    // Without an agent the proxy opens a connection per request and closes it after the answer: a handshake on every
+    // call, and on a busy gateway thousands of closed connections waiting out TIME_WAIT on the ports it connects from.
+    agent: keptAliveAgent(target),
     xfwd: false,
     proxyTimeout: timeoutMs,
     timeout: timeoutMs,

@@ -138,13 +138,22 @@ export function errorOfAnswer(status: number, problem: unknown, retryAfter?: str
 }
 
 /**
+ * Kept-alive connections to another service at `url` (http or https, as the URL says), reused call after call. An idle
+ * connection is let go after 4 s, before the other side's keep-alive (Node's default, 5 s) would close it under a
+ * request being sent on it.
+ */
+export function keptAliveAgent(url: string | URL): HttpAgent {
+  const Agent = new URL(url).protocol === 'https:' ? HttpsAgent : HttpAgent;
+  return new Agent({ keepAlive: true, timeout: 4_000 });
+}
+
+/**
  * A JSON client for another service's internal API; its problem+json answers come back as the same AppError. With
  * `onLine`, the answer is a stream of JSON lines, each handed over as it arrives (the call then answers nothing).
  */
 export function createInternalClient(baseUrl: string, token: string) {
   const base = new URL(baseUrl);
-  // an idle connection is let go before the other side's (Node's default 5 s) keep-alive ends
-  const agent = new (base.protocol === 'https:' ? HttpsAgent : HttpAgent)({ keepAlive: true, timeout: 4_000 });
+  const agent = keptAliveAgent(base);
   return async function call<T>(
     path: string,
     { method = 'GET', body, requestId, timeoutMs = 5_000, headers = {}, onLine }: CallOptions = {},
