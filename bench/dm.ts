@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { Chat } from '@chat/kit/contract';
 import { type Client, register } from '../tests/support/client.ts';
 import { startSystem } from '../tests/support/system.ts';
-import { type CpuSplit, cpuTable, cpuWindow } from './support/cpu.ts';
+import { type CpuSplit, cpuTable, cpuWindow, totalOf } from './support/cpu.ts';
 import { WITHOUT_LIMITS } from './support/limits.ts';
 import { ackLoad, analyzeDatabase, member, members } from './support/fanout.ts';
 
@@ -43,7 +43,7 @@ try {
     const cpu = cpuWindow(system.supervisor.processes());
     const r = await ackLoad(pairs, rate, SECONDS);
     const split = cpu.end();
-    const ms = split && [...split.values()].reduce((a, b) => a + b, 0);
+    const ms = split && totalOf(split);
     const perMessage = ms === undefined ? '–' : (ms / r.acks.length).toFixed(2);
     const cores = ms === undefined ? '–' : (ms / 1000 / r.elapsed).toFixed(2);
     console.log(
@@ -55,7 +55,7 @@ try {
   }
   for (const s of sockets) s.socket.close();
   if (cost) {
-    const ms = [...cost.split.values()].reduce((a, b) => a + b, 0) / cost.acked;
+    const ms = totalOf(cost.split) / cost.acked;
     console.log(`\nwhere the CPU went at ${cost.rate}/s (the benchmark's clients included):\n`);
     console.log(cpuTable(cost.split, cost.acked));
     const cores = availableParallelism();

@@ -40,6 +40,9 @@ export type CpuSplit = Map<string, number>;
 
 const partOf = (name: string) => name.replace(/-\d+$/, '');
 
+/** The CPU ms of every part together. */
+export const totalOf = (split: CpuSplit) => [...split.values()].reduce((a, b) => a + b, 0);
+
 /**
  * Starts a window; its `end()` gives the CPU each part used since, or undefined where /proc cannot be read. Parts:
  * each service, `benchmark` (this process), and `PostgreSQL, Redis, other` (the machine's total less the others).
@@ -64,8 +67,7 @@ export function cpuWindow(processes: Process[]) {
       }
       const own = process.cpuUsage(start.own);
       split.set('benchmark', (own.user + own.system) / 1000);
-      const counted = [...split.values()].reduce((a, b) => a + b, 0);
-      split.set('PostgreSQL, Redis, other', Math.max(0, end.machine - start.machine - counted));
+      split.set('PostgreSQL, Redis, other', Math.max(0, end.machine - start.machine - totalOf(split)));
       return split;
     },
   };
@@ -74,7 +76,7 @@ export function cpuWindow(processes: Process[]) {
 /** A markdown table of CPU ms per message by part, most first, and the total. */
 export function cpuTable(split: CpuSplit, messages: number): string {
   const rows = [...split.entries()].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
-  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  const total = totalOf(split);
   const per = (ms: number) => (ms / messages).toFixed(2);
   return [
     '| part | CPU ms per message | share |',

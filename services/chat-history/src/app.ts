@@ -100,13 +100,14 @@ export function createApp(deps: AppDeps) {
       (size) => groupSize.observe(size),
     ),
   };
+  const { queueRedis } = deps;
   const app = createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
     checks: [
       { name: 'postgres', check: () => checkPostgres(deps.db) },
       { name: 'redis', check: () => checkRedis(deps.redis) },
-      ...(deps.queueRedis ? [{ name: 'redis-queues', check: () => checkRedis(deps.queueRedis as Redis) }] : []),
+      ...(queueRedis ? [{ name: 'redis-queues', check: () => checkRedis(queueRedis) }] : []),
     ],
   });
 
